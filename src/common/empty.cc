@@ -1,0 +1,1 @@
+// Lets a stage library exist before its first source file does.

@@ -1,0 +1,318 @@
+#include "ops/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "common/duration.h"
+#include "common/log.h"
+
+namespace otelhouse {
+
+const char* const kRunFlagsHelp = R"(  --config FILE             YAML config file (values may use ${env:NAME:-default})
+  --data-dir DIR            embedded store folder (default ./otelhouse-data)
+  --database NAME           ClickHouse database (default "default")
+  --http-listen HOST:PORT   OTLP/HTTP receiver (default 0.0.0.0:4318; port 0 = any)
+  --query-listen HOST:PORT  ClickHouse-compatible SQL endpoint (default 127.0.0.1:8123)
+  --no-query                do not serve SQL
+  --max-request-bytes N     request limit, before and after decompression (default 20 MiB)
+  --batch-size N            rows per insert batch (default 10000)
+  --batch-timeout DURATION  flush a batch after this long (default 5s)
+  --ttl DURATION            table TTL (default 720h)
+  --no-rollups              leave out the otel_logs key/value rollup tables
+  --io-threads N            receiver threads (default: one per core)
+  --chdb-lib PATH           libchdb.so to load (default: the one scripts/setup.sh installs)
+  --log-level LEVEL         debug, info, warn, error (default info)
+)";
+
+namespace {
+
+Status bad(const std::string& key, const std::string& why) {
+  return Status::invalid("config key '" + key + "': " + why);
+}
+
+bool parseSize(const std::string& s, size_t* out) {
+  if (s.empty()) return false;
+  uint64_t v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return false;
+  *out = v;
+  return true;
+}
+
+bool parseBool(const std::string& s, bool* out) {
+  if (s == "true" || s == "1" || s == "yes" || s == "on") return *out = true, true;
+  if (s == "false" || s == "0" || s == "no" || s == "off") return *out = false, true;
+  return false;
+}
+
+// One setter per key, shared by env, YAML and flags so they cannot drift.
+using Setter = std::function<Status(Config&, const std::string& key, const std::string& value)>;
+
+Setter sizeSetter(size_t Config::*field, size_t min_value) {
+  return [field, min_value](Config& c, const std::string& k, const std::string& v) -> Status {
+    size_t n;
+    if (!parseSize(v, &n)) return bad(k, "'" + v + "' is not a whole number");
+    if (n < min_value) return bad(k, "must be at least " + std::to_string(min_value));
+    c.*field = n;
+    return Status::ok();
+  };
+}
+
+Setter durationSetter(int64_t Config::*field, int64_t divisor, const char* what) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    int64_t ms;
+    if (!parseGoDuration(v, &ms)) return bad(k, "'" + v + "' is not a duration like 5s or 720h");
+    if (ms <= 0) return bad(k, std::string(what) + " must be positive");
+    c.*field = ms / divisor;
+    return Status::ok();
+  };
+}
+
+Setter stringSetter(std::string Config::*field) {
+  return [field](Config& c, const std::string& k, const std::string& v) -> Status {
+    if (v.empty()) return bad(k, "must not be empty");
+    c.*field = v;
+    return Status::ok();
+  };
+}
+
+Setter listenSetter(ListenAddress Config::*field) {
+  return [field](Config& c, const std::string& k, const std::string& v) -> Status {
+    if (!parseListenAddress(v, &(c.*field))) return bad(k, "'" + v + "' is not HOST:PORT");
+    return Status::ok();
+  };
+}
+
+Setter boolSetter(bool Config::*field, bool invert = false) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    bool b;
+    if (!parseBool(v, &b)) return bad(k, "'" + v + "' is not true or false");
+    c.*field = invert ? !b : b;
+    return Status::ok();
+  };
+}
+
+const std::map<std::string, Setter>& setters() {
+  static const std::map<std::string, Setter> m = {
+      {"data_dir", stringSetter(&Config::data_dir)},
+      {"database",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (v.empty()) return bad(k, "must not be empty");
+         for (char ch : v)
+           if (!(isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+             return bad(k, "'" + v + "' may hold only letters, digits and _");
+         c.database = v;
+         return Status::ok();
+       }},
+      {"log_level",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         LogLevel l;
+         if (!parseLogLevel(v, &l)) return bad(k, "'" + v + "' is not debug, info, warn or error");
+         c.log_level = v;
+         return Status::ok();
+       }},
+      {"chdb_lib", stringSetter(&Config::chdb_lib)},
+      {"receivers.otlp_http.endpoint", listenSetter(&Config::otlp_http)},
+      {"receivers.otlp_http.max_request_bytes", sizeSetter(&Config::max_request_bytes, 1024)},
+      {"receivers.io_threads",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         if (!parseSize(v, &n) || n > 256) return bad(k, "'" + v + "' is not a thread count");
+         c.io_threads = static_cast<int>(n);
+         return Status::ok();
+       }},
+      {"query.endpoint", listenSetter(&Config::query)},
+      {"query.enabled", boolSetter(&Config::query_enabled)},
+      {"batch.send_batch_size", sizeSetter(&Config::batch_size, 1)},
+      {"batch.timeout", durationSetter(&Config::batch_timeout_ms, 1, "timeout")},
+      {"storage.ttl", durationSetter(&Config::ttl_seconds, 1000, "ttl")},
+      {"storage.logs_rollups", boolSetter(&Config::logs_rollups)},
+  };
+  return m;
+}
+
+Status set(Config& c, const std::string& key, const std::string& value) {
+  auto it = setters().find(key);
+  if (it == setters().end()) return bad(key, "unknown key");
+  return it->second(c, key, value);
+}
+
+Status walkYaml(Config& c, const YAML::Node& node, const std::string& prefix) {
+  if (!node.IsMap()) return bad(prefix.empty() ? "(top)" : prefix, "must be a mapping");
+  for (const auto& kv : node) {
+    std::string key = kv.first.as<std::string>();
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    const YAML::Node& v = kv.second;
+    if (v.IsMap()) {
+      Status st = walkYaml(c, v, path);
+      if (!st.isOk()) return st;
+    } else if (v.IsScalar()) {
+      Status st = set(c, path, substituteEnv(v.Scalar()));
+      if (!st.isOk()) return st;
+    } else if (v.IsNull()) {
+      continue;
+    } else {
+      return bad(path, "must be a single value");
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string substituteEnv(const std::string& text) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 2, "${") != 0) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    size_t end = text.find('}', i);
+    if (end == std::string::npos) {
+      out.append(text, i, std::string::npos);
+      break;
+    }
+    std::string inner = text.substr(i + 2, end - i - 2);
+    if (inner.rfind("env:", 0) == 0) inner = inner.substr(4);
+    std::string name = inner, fallback;
+    bool has_default = false;
+    if (size_t d = inner.find(":-"); d != std::string::npos) {
+      name = inner.substr(0, d);
+      fallback = inner.substr(d + 2);
+      has_default = true;
+    }
+    const char* v = getenv(name.c_str());
+    if (v && (*v || !has_default)) out += v;
+    else out += fallback;
+    i = end + 1;
+  }
+  return out;
+}
+
+bool parseListenAddress(const std::string& text, ListenAddress* out) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  size_t port;
+  if (!parseSize(text.substr(colon + 1), &port) || port > 65535) return false;
+  out->host = host.empty() ? "0.0.0.0" : host;
+  out->port = static_cast<uint16_t>(port);
+  return true;
+}
+
+Status applyEnvironment(Config& c) {
+  static const std::pair<const char*, const char*> kEnv[] = {
+      {"HYPERDX_OTEL_BATCH_SEND_BATCH_SIZE", "batch.send_batch_size"},
+      {"HYPERDX_OTEL_BATCH_TIMEOUT", "batch.timeout"},
+      {"HYPERDX_OTEL_EXPORTER_CLICKHOUSE_DATABASE", "database"},
+      {"HYPERDX_OTEL_EXPORTER_TABLES_TTL", "storage.ttl"},
+      {"HYPERDX_LOG_LEVEL", "log_level"},
+  };
+  for (auto& [env, key] : kEnv) {
+    const char* v = getenv(env);
+    if (!v || !*v) continue;
+    Status st = set(c, key, v);
+    if (!st.isOk()) return Status::invalid(std::string("environment variable ") + env + ": " + st.message());
+  }
+  return Status::ok();
+}
+
+Status applyYamlText(Config& c, const std::string& text, const std::string& origin) {
+  try {
+    YAML::Node root = YAML::Load(text);
+    if (root.IsNull()) return Status::ok();
+    Status st = walkYaml(c, root, "");
+    if (!st.isOk()) return Status::invalid(origin + ": " + st.message());
+    return st;
+  } catch (const YAML::Exception& e) {
+    return Status::invalid(origin + ": not valid YAML: " + e.what());
+  }
+}
+
+Status applyYamlFile(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::invalid("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return applyYamlText(c, ss.str(), path);
+}
+
+Status applyFlags(Config& c, std::vector<std::string>& args) {
+  static const std::map<std::string, std::string> kFlags = {
+      {"data-dir", "data_dir"},
+      {"database", "database"},
+      {"log-level", "log_level"},
+      {"chdb-lib", "chdb_lib"},
+      {"http-listen", "receivers.otlp_http.endpoint"},
+      {"max-request-bytes", "receivers.otlp_http.max_request_bytes"},
+      {"io-threads", "receivers.io_threads"},
+      {"query-listen", "query.endpoint"},
+      {"batch-size", "batch.send_batch_size"},
+      {"batch-timeout", "batch.timeout"},
+      {"ttl", "storage.ttl"},
+  };
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      rest.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    bool inline_value = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      inline_value = true;
+    }
+    if (name == "no-query") {
+      c.query_enabled = false;
+      continue;
+    }
+    if (name == "no-rollups") {
+      c.logs_rollups = false;
+      continue;
+    }
+    if (name == "config") {  // already applied by loadConfig
+      if (!inline_value) ++i;
+      continue;
+    }
+    auto it = kFlags.find(name);
+    if (it == kFlags.end()) return Status::invalid("unknown flag --" + name + " (see --help)");
+    if (!inline_value) {
+      if (i + 1 >= args.size()) return Status::invalid("flag --" + name + " needs a value");
+      value = args[++i];
+    }
+    Status st = set(c, it->second, value);
+    if (!st.isOk()) return Status::invalid("flag --" + name + ": " + st.message());
+  }
+  args = std::move(rest);
+  return Status::ok();
+}
+
+Result<Config> loadConfig(std::vector<std::string> args) {
+  Config c;
+  Status st = applyEnvironment(c);
+  if (!st.isOk()) return st;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string path;
+    if (args[i] == "--config" && i + 1 < args.size()) path = args[i + 1];
+    else if (args[i].rfind("--config=", 0) == 0) path = args[i].substr(9);
+    else continue;
+    st = applyYamlFile(c, path);
+    if (!st.isOk()) return st;
+  }
+  st = applyFlags(c, args);
+  if (!st.isOk()) return st;
+  if (!args.empty()) return Status::invalid("unexpected argument '" + args.front() + "'");
+  return c;
+}
+
+}  // namespace otelhouse

@@ -1,0 +1,56 @@
+#include "pipeline/pipeline.h"
+
+#include "codec/otlp_logs_json.h"
+#include "codec/otlp_logs_proto.h"
+#include "common/log.h"
+
+namespace otelhouse {
+
+const char* signalName(Signal signal) {
+  switch (signal) {
+    case Signal::kLogs: return "logs";
+    case Signal::kTraces: return "traces";
+    case Signal::kMetrics: return "metrics";
+  }
+  return "?";
+}
+
+Pipeline::Pipeline(Exporter& exporter, PipelineOptions options)
+    : exporter_(exporter), options_(options) {}
+
+IngestResult Pipeline::ingest(Signal signal, PayloadFormat format, std::string_view body) {
+  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  switch (signal) {
+    case Signal::kLogs:
+      return ingestLogs(format, body);
+    case Signal::kTraces:
+    case Signal::kMetrics:
+      break;
+  }
+  return {Status::notFound(std::string("the ") + signalName(signal) +
+                           " pipeline is not available in this build"),
+          0, 0, {}};
+}
+
+IngestResult Pipeline::ingestLogs(PayloadFormat format, std::string_view body) {
+  thread_local LogsRows rows;
+  thread_local std::string native;
+  rows.clear();
+  native.clear();
+  Status st = format == PayloadFormat::kProtobuf ? decodeLogsProto(body, rows)
+                                                 : decodeLogsJson(body, rows);
+  if (!st.isOk()) {
+    rows.clear();
+    stats_.refused_requests.fetch_add(1, std::memory_order_relaxed);
+    LOG_DEBUG("refused a logs request: %s", st.message().c_str());
+    return {std::move(st), 0, 0, {}};
+  }
+  const size_t n = rows.rows();
+  rows.encodeNative(native, options_.logs_columns);
+  Status appended = exporter_.append("otel_logs", native, n);
+  if (!appended.isOk()) return {std::move(appended), 0, 0, {}};
+  stats_.records.fetch_add(n, std::memory_order_relaxed);
+  return {Status::ok(), n, 0, {}};
+}
+
+}  // namespace otelhouse

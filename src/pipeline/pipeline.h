@@ -1,0 +1,46 @@
+// Pipeline: the Ingest implementation. Decodes a request straight into
+// per-table column builders, encodes one Native block per table, and hands
+// the blocks to the Exporter. Decoding runs on the calling I/O thread; the
+// builders are thread_local and reused, so a request allocates no per-record
+// memory once a thread is warm.
+//
+// A request that fails to decode leaves nothing behind: its builders are
+// cleared and nothing reaches the exporter.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "export/exporter.h"
+#include "pipeline/ingest.h"
+#include "rows/logs_rows.h"
+
+namespace otelhouse {
+
+struct PipelineOptions {
+  // Columns the destination otel_logs has (see logsColumnBit); older or newer
+  // ClickStack schemas differ in EventName.
+  uint32_t logs_columns = kLogsClickStackColumns;
+};
+
+struct PipelineStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> records{0};
+  std::atomic<uint64_t> refused_requests{0};
+};
+
+class Pipeline final : public Ingest {
+ public:
+  Pipeline(Exporter& exporter, PipelineOptions options);
+  IngestResult ingest(Signal signal, PayloadFormat format, std::string_view body) override;
+  const PipelineStats& stats() const { return stats_; }
+
+ private:
+  IngestResult ingestLogs(PayloadFormat format, std::string_view body);
+
+  Exporter& exporter_;
+  PipelineOptions options_;
+  PipelineStats stats_;
+};
+
+}  // namespace otelhouse

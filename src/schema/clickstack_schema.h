@@ -1,0 +1,32 @@
+// ClickStack's published schema (hyperdxio/hyperdx, docker/otel-collector/
+// schema/seed), as the DDL statements otelhouse runs at start.
+//
+// The tables are a contract with HyperDX: names, columns, types, codecs,
+// materialized columns, indexes, partitioning, keys, TTL and settings are
+// ClickStack's. The only knobs are those ClickStack's migration has: the
+// database, the TTL, and whether the rollup tables exist (they about double
+// the engine's insert cost).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace otelhouse {
+
+struct SchemaOptions {
+  std::string database = "default";
+  int64_t ttl_seconds = 720 * 3600;  // HYPERDX_OTEL_EXPORTER_TABLES_TTL, default 720h
+  bool logs_rollups = true;          // otel_logs_kv_rollup_15m and its views
+};
+
+// ClickHouse interval expression for a TTL, the largest whole unit:
+// 720h -> toIntervalDay(30), 90m -> toIntervalMinute(90).
+std::string ttlInterval(int64_t seconds);
+
+// Every statement, in order, idempotent (IF NOT EXISTS).
+std::vector<std::string> clickStackLogsSchema(const SchemaOptions& options);
+
+}  // namespace otelhouse

@@ -1,0 +1,92 @@
+// Runs against the real embedded engine (libchdb.so installed by setup).
+#include "sinks/chdb_sink.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "schema/clickstack_schema.h"
+
+namespace otelhouse {
+namespace {
+
+class ChdbSinkTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    char tmpl[] = "/tmp/otelhouse-chdb-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto opened = ChdbSink::open(defaultChdbLibPath("."), dir_, "default");
+    ASSERT_TRUE(opened.isOk()) << opened.status().message();
+    sink_ = opened.value().release();
+  }
+  static void TearDownTestSuite() {
+    if (sink_) sink_->close();
+    delete sink_;
+    sink_ = nullptr;
+    std::filesystem::remove_all(dir_);
+  }
+  static std::string q(const std::string& sql) {
+    QueryResult r;
+    Status st = sink_->query(sql, "TabSeparated", &r);
+    EXPECT_TRUE(st.isOk()) << st.message();
+    return r.data;
+  }
+  static inline std::string dir_;
+  static inline ChdbSink* sink_ = nullptr;
+};
+
+TEST_F(ChdbSinkTest, CreatesTheFullClickStackLogsSchema) {
+  for (auto& ddl : clickStackLogsSchema({})) {
+    Status st = sink_->execute(ddl);
+    ASSERT_TRUE(st.isOk()) << st.message() << "\n" << ddl;
+  }
+  EXPECT_EQ(q("SELECT name FROM system.tables WHERE database = 'default' ORDER BY name"),
+            "hyperdx_sessions\notel_logs\notel_logs_attr_kv_rollup_15m_mv\n"
+            "otel_logs_key_rollup_15m\notel_logs_key_rollup_15m_mv\notel_logs_kv_rollup_15m\n");
+  auto cols = sink_->describe("otel_logs");
+  ASSERT_TRUE(cols.isOk());
+  ASSERT_GE(cols.value().size(), 16u);
+  EXPECT_EQ(cols.value()[0].name, "Timestamp");
+  EXPECT_EQ(cols.value()[0].type, "DateTime64(9)");
+  EXPECT_EQ(cols.value()[1].default_kind, "DEFAULT");
+  EXPECT_EQ(q("SELECT engine_full LIKE '%TTL TimestampTime + toIntervalDay(30)%' FROM system.tables "
+              "WHERE name = 'otel_logs'"),
+            "1\n");
+}
+
+TEST_F(ChdbSinkTest, InsertsNativeBlocksMatchedByName) {
+  ASSERT_TRUE(sink_->execute("CREATE TABLE t (a UInt8, s LowCardinality(String), d String DEFAULT 'dflt') "
+                             "ENGINE = MergeTree ORDER BY a")
+                  .isOk());
+  // Two blocks, columns in another order than the table's, d left out.
+  const char raw[] = "\x02\x01\x01s\x06String\x02hi\x01" "a\x05UInt8\x07";
+  std::string block(raw, sizeof raw - 1);
+  Status st = sink_->insert("t", block + block, "");
+  ASSERT_TRUE(st.isOk()) << st.message();
+  EXPECT_EQ(q("SELECT a, s, d FROM t"), "7\thi\tdflt\n7\thi\tdflt\n");
+}
+
+TEST_F(ChdbSinkTest, ReportsEngineErrors) {
+  QueryResult r;
+  Status st = sink_->query("SELECT * FROM no_such_table", "TabSeparated", &r);
+  ASSERT_FALSE(st.isOk());
+  EXPECT_NE(st.message().find("Code: 60"), std::string::npos) << st.message();
+  Status bad = sink_->insert("no_such_table", "x", "");
+  EXPECT_FALSE(bad.isOk());
+  // A block that promises five rows and holds one: refused, nothing stored.
+  const char raw[] = "\x01\x05\x01" "a\x05UInt8\x09";
+  Status garbage = sink_->insert("t", std::string(raw, sizeof raw - 1), "");
+  EXPECT_FALSE(garbage.isOk());
+  EXPECT_EQ(q("SELECT count() FROM t WHERE a = 9"), "0\n");
+}
+
+TEST_F(ChdbSinkTest, QueryHonoursFormatArgumentAndClause) {
+  EXPECT_EQ(q("SELECT 1 AS x FORMAT JSONEachRow"), "{\"x\":1}\n");
+  QueryResult r;
+  ASSERT_TRUE(sink_->query("SELECT 2 AS y", "CSV", &r).isOk());
+  EXPECT_EQ(r.data, "2\n");
+}
+
+}  // namespace
+}  // namespace otelhouse
