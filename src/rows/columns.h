@@ -107,4 +107,61 @@ class MapColumn {
   uint64_t total_ = 0;
 };
 
+// Array(T) of a fixed-width T: cumulative UInt64 offsets, then all elements.
+// Append elements with add(), close each row with endRow().
+template <class T>
+class ArrayColumn {
+ public:
+  void add(T v) { data_.append(v); }
+  void endRow() { offsets_.append(data_.rows()); }
+  size_t rows() const { return offsets_.rows(); }
+  const FixedColumn<uint64_t>& offsets() const { return offsets_; }
+  const FixedColumn<T>& data() const { return data_; }
+  void clear() {
+    offsets_.clear();
+    data_.clear();
+  }
+
+ private:
+  FixedColumn<uint64_t> offsets_;
+  FixedColumn<T> data_;
+};
+
+// Array(String).
+class ArrayStringColumn {
+ public:
+  void add(std::string_view v) { data_.append(v); }
+  void endRow() { offsets_.append(data_.rows()); }
+  size_t rows() const { return offsets_.rows(); }
+  const FixedColumn<uint64_t>& offsets() const { return offsets_; }
+  const StringColumn& data() const { return data_; }
+  void clear() {
+    offsets_.clear();
+    data_.clear();
+  }
+
+ private:
+  FixedColumn<uint64_t> offsets_;
+  StringColumn data_;
+};
+
+// Array(Map(String, String)): one map per element. Build an element with
+// element().addEntry()... then element().endRow(); close the row with endRow().
+class ArrayMapColumn {
+ public:
+  MapColumn& element() { return data_; }
+  void endRow() { offsets_.append(data_.rows()); }
+  size_t rows() const { return offsets_.rows(); }
+  const FixedColumn<uint64_t>& offsets() const { return offsets_; }
+  const MapColumn& data() const { return data_; }
+  void clear() {
+    offsets_.clear();
+    data_.clear();
+  }
+
+ private:
+  FixedColumn<uint64_t> offsets_;
+  MapColumn data_;
+};
+
 }  // namespace otelhouse

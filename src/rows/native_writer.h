@@ -45,6 +45,24 @@ class NativeWriter {
     raw(c.keys().serialized());
     raw(c.values().serialized());
   }
+  template <class T>
+  void column(std::string_view name, std::string_view type, const ArrayColumn<T>& c) {
+    columnHeader(name, type);
+    raw(c.offsets().serialized());
+    raw(c.data().serialized());
+  }
+  void column(std::string_view name, std::string_view type, const ArrayStringColumn& c) {
+    columnHeader(name, type);
+    raw(c.offsets().serialized());
+    raw(c.data().serialized());
+  }
+  void column(std::string_view name, std::string_view type, const ArrayMapColumn& c) {
+    columnHeader(name, type);
+    raw(c.offsets().serialized());
+    raw(c.data().offsets().serialized());
+    raw(c.data().keys().serialized());
+    raw(c.data().values().serialized());
+  }
 
  private:
   void writeString(std::string_view s) {

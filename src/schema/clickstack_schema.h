@@ -20,6 +20,8 @@ struct SchemaOptions {
   std::string database = "default";
   int64_t ttl_seconds = 720 * 3600;  // HYPERDX_OTEL_EXPORTER_TABLES_TTL, default 720h
   bool logs_rollups = true;          // otel_logs_kv_rollup_15m and its views
+  bool traces_rollups = true;        // otel_traces_kv_rollup_15m and its views
+  bool metrics_timeseries = true;    // the metrics_ts TimeSeries table
 };
 
 // ClickHouse interval expression for a TTL, the largest whole unit:
@@ -28,5 +30,9 @@ std::string ttlInterval(int64_t seconds);
 
 // Every statement, in order, idempotent (IF NOT EXISTS).
 std::vector<std::string> clickStackLogsSchema(const SchemaOptions& options);
+std::vector<std::string> clickStackTracesSchema(const SchemaOptions& options);
+std::vector<std::string> clickStackMetricsSchema(const SchemaOptions& options);
+// All of the above, database first.
+std::vector<std::string> clickStackSchema(const SchemaOptions& options);
 
 }  // namespace otelhouse

@@ -198,6 +198,8 @@ Status ChdbSink::insert(std::string_view table, std::string_view native,
     if (const char* err = api_->result_error(r); st.isOk() && err && *err) st = Status::invalid(err);
     api_->destroy_result(r);
   }
+  if (const char* err = api_->stream_insert_error(stream); st.isOk() && err && *err)
+    st = Status::invalid(err);
   api_->destroy_insert_stream(stream);
   return st;
 }

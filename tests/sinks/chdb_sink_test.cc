@@ -37,13 +37,16 @@ class ChdbSinkTest : public ::testing::Test {
 };
 
 TEST_F(ChdbSinkTest, CreatesTheFullClickStackLogsSchema) {
-  for (auto& ddl : clickStackLogsSchema({})) {
+  for (auto& ddl : clickStackSchema({})) {
     Status st = sink_->execute(ddl);
     ASSERT_TRUE(st.isOk()) << st.message() << "\n" << ddl;
   }
-  EXPECT_EQ(q("SELECT name FROM system.tables WHERE database = 'default' ORDER BY name"),
-            "hyperdx_sessions\notel_logs\notel_logs_attr_kv_rollup_15m_mv\n"
-            "otel_logs_key_rollup_15m\notel_logs_key_rollup_15m_mv\notel_logs_kv_rollup_15m\n");
+  EXPECT_EQ(q("SELECT name FROM system.tables WHERE database = 'default' AND NOT startsWith(name, '.') ORDER BY name"),
+            "hyperdx_sessions\nmetrics_ts\notel_logs\notel_logs_attr_kv_rollup_15m_mv\n"
+            "otel_logs_key_rollup_15m\notel_logs_key_rollup_15m_mv\notel_logs_kv_rollup_15m\n"
+            "otel_metrics_exponential_histogram\notel_metrics_gauge\notel_metrics_histogram\n"
+            "otel_metrics_sum\notel_metrics_summary\notel_traces\notel_traces_key_rollup_15m\n"
+            "otel_traces_key_rollup_15m_mv\notel_traces_kv_rollup_15m\notel_traces_kv_rollup_15m_mv\n");
   auto cols = sink_->describe("otel_logs");
   ASSERT_TRUE(cols.isOk());
   ASSERT_GE(cols.value().size(), 16u);
