@@ -1,36 +1,133 @@
 #include "export/exporter.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/log.h"
 
 namespace otelhouse {
+namespace {
 
-Exporter::Exporter(Sink& sink, ExporterOptions options) : sink_(sink), options_(options) {}
+// ClickHouse error codes that describe the server's state, not the data.
+constexpr int kRetryableCodes[] = {
+    3,    // UNEXPECTED_END_OF_FILE (connection cut)
+    159,  // TIMEOUT_EXCEEDED
+    164,  // READONLY
+    202,  // TOO_MANY_SIMULTANEOUS_QUERIES
+    203,  // NO_FREE_CONNECTION
+    209,  // SOCKET_TIMEOUT
+    210,  // NETWORK_ERROR
+    241,  // MEMORY_LIMIT_EXCEEDED
+    242,  // TABLE_IS_READ_ONLY
+    252,  // TOO_MANY_PARTS
+    285,  // TOO_FEW_LIVE_REPLICAS
+    319,  // UNKNOWN_STATUS_OF_INSERT
+    425,  // SYSTEM_ERROR
+    999,  // KEEPER_EXCEPTION
+    1000, // POCO_EXCEPTION
+};
+
+int clickHouseCode(const std::string& message) {
+  size_t at = message.find("Code: ");
+  if (at == std::string::npos) return -1;
+  return atoi(message.c_str() + at + 6);
+}
+
+bool writeFile(const std::string& path, const std::string& data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bool ok = done == data.size() && ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+bool isRetryable(const Status& status) {
+  switch (status.code()) {
+    case Code::kUnavailable:
+    case Code::kResourceExhausted:
+    case Code::kInternal:
+      return true;
+    case Code::kInvalidArgument: {
+      const int code = clickHouseCode(status.message());
+      if (code < 0) return false;
+      return std::find(std::begin(kRetryableCodes), std::end(kRetryableCodes), code) !=
+             std::end(kRetryableCodes);
+    }
+    default:
+      return false;
+  }
+}
+
+Exporter::Exporter(Sink& sink, Wal& wal, ExporterOptions options)
+    : sink_(sink), wal_(wal), options_(std::move(options)) {}
 
 Exporter::~Exporter() { stop(); }
 
-void Exporter::start() {
+void Exporter::start(WalRecovery recovered) {
   std::lock_guard lock(mu_);
   if (running_) return;
+  for (auto& b : recovered.batches) replay_.push_back(std::move(b));
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& ref : recovered.unbatched) {
+    TableQueue& q = queues_[ref.table];
+    if (q.records.empty()) q.first = now;
+    q.rows += ref.rows;
+    q.bytes += ref.size;
+    q.records.push_back(std::move(ref));
+  }
+  if (!replay_.empty() || !recovered.unbatched.empty())
+    LOG_INFO("exporting what the last run left: %zu intended batches, %zu records",
+             replay_.size(), recovered.unbatched.size());
   running_ = true;
   stopping_ = false;
+  // What was left over is due now, not after a timeout.
+  if (!recovered.unbatched.empty()) ++flush_requests_;
   thread_ = std::thread([this] { run(); });
 }
 
-Status Exporter::append(const std::string& table, std::string_view native, size_t rows) {
-  if (rows == 0) return Status::ok();
+Status Exporter::append(const std::vector<Wal::Entry>& entries) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !running_) return Status::unavailable("the gateway is shutting down");
+  }
+  std::vector<WalDataRef> refs;
+  Status st = wal_.append(entries, &refs);
+  if (!st.isOk()) return st;
   std::lock_guard lock(mu_);
-  if (stopping_) return Status::unavailable("the gateway is shutting down");
-  if (pending_bytes_ + in_flight_bytes_ + native.size() > options_.max_pending_bytes)
-    return Status::exhausted("the export queue is full; retry later");
-  Pending& p = pending_[table];
-  if (p.rows == 0) p.first = std::chrono::steady_clock::now();
-  p.native.append(native.data(), native.size());
-  p.rows += rows;
-  pending_bytes_ += native.size();
-  if (p.rows >= options_.batch_rows || p.native.size() >= options_.batch_bytes) cv_.notify_one();
+  bool due = false;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& ref : refs) {
+    if (ref.rows == 0) continue;
+    TableQueue& q = queues_[ref.table];
+    if (q.records.empty()) q.first = now;
+    q.rows += ref.rows;
+    q.bytes += ref.size;
+    due = due || q.rows >= options_.batch_rows || q.bytes >= options_.batch_bytes;
+    q.records.push_back(std::move(ref));
+  }
+  if (due) cv_.notify_one();
   return Status::ok();
+}
+
+uint64_t Exporter::backlogRows() {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (auto& [t, q] : queues_) n += q.rows;
+  for (auto& b : replay_)
+    for (auto& r : b.records) n += r.rows;
+  return n;
 }
 
 void Exporter::flush() {
@@ -38,7 +135,7 @@ void Exporter::flush() {
   if (!running_) return;
   uint64_t ticket = ++flush_requests_;
   cv_.notify_one();
-  flushed_cv_.wait(lock, [&] { return flush_done_ >= ticket; });
+  flushed_cv_.wait(lock, [&] { return flush_done_ >= ticket || !running_; });
 }
 
 void Exporter::stop() {
@@ -46,45 +143,78 @@ void Exporter::stop() {
     std::lock_guard lock(mu_);
     if (!running_) return;
     stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + options_.shutdown_grace;
     ++flush_requests_;
   }
-  cv_.notify_one();
+  cv_.notify_all();
   thread_.join();
   std::lock_guard lock(mu_);
   running_ = false;
+  flushed_cv_.notify_all();
 }
 
-ExporterStats Exporter::stats() {
-  std::lock_guard lock(mu_);
-  return stats_;
+bool Exporter::takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock::time_point* next) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!replay_.empty()) {
+    *batch = std::move(replay_.front());
+    replay_.pop_front();
+    return true;
+  }
+  for (auto& [table, q] : queues_) {
+    if (q.records.empty()) continue;
+    if (flushing || q.rows >= options_.batch_rows || q.bytes >= options_.batch_bytes ||
+        now - q.first >= options_.timeout) {
+      batch->table = table;
+      batch->records.clear();
+      size_t rows = 0, bytes = 0;
+      while (!q.records.empty()) {
+        const WalDataRef& r = q.records.front();
+        if (!batch->records.empty() &&
+            (rows + r.rows > options_.batch_rows || bytes + r.size > options_.batch_bytes))
+          break;
+        rows += r.rows;
+        bytes += r.size;
+        batch->records.push_back(std::move(q.records.front()));
+        q.records.pop_front();
+      }
+      q.rows -= rows;
+      q.bytes -= bytes;
+      q.first = now;
+      return true;
+    }
+    *next = std::min(*next, q.first + options_.timeout);
+  }
+  return false;
 }
 
 void Exporter::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    const auto now = std::chrono::steady_clock::now();
     const bool flushing = flush_done_ < flush_requests_;
-    // Pick the tables that are due; remember the next deadline otherwise.
-    std::string due;
-    auto next = now + options_.timeout;
-    for (auto& [table, p] : pending_) {
-      if (p.rows == 0) continue;
-      if (flushing || p.rows >= options_.batch_rows || p.native.size() >= options_.batch_bytes ||
-          now - p.first >= options_.timeout) {
-        due = table;
-        break;
-      }
-      next = std::min(next, p.first + options_.timeout);
-    }
-    if (!due.empty()) {
-      Pending batch = std::move(pending_[due]);
-      pending_[due] = Pending{};
-      pending_bytes_ -= batch.native.size();
-      in_flight_bytes_ += batch.native.size();
+    WalBatch batch;
+    auto next = std::chrono::steady_clock::now() + options_.timeout;
+    if (takeDue(flushing, &batch, &next)) {
+      const bool keep_intent = batch.intent_lsn != 0;
       lock.unlock();
-      exportBatch(due, batch);
+      bool finished = true;
+      if (!keep_intent) {
+        auto intent = wal_.appendIntent(batch.table, batch.records);
+        if (!intent.isOk()) {
+          LOG_ERROR("cannot record a batch intent in the WAL: %s", intent.status().message().c_str());
+          finished = false;
+        } else {
+          batch.intent_lsn = intent.value();
+        }
+      }
+      if (finished) finished = exportBatch(batch);
       lock.lock();
-      in_flight_bytes_ -= batch.native.size();
+      if (!finished) {
+        // Stopping with a failing sink: the batch stays in the WAL (as an
+        // intent, if it got that far) for the next start.
+        flush_done_ = flush_requests_;
+        flushed_cv_.notify_all();
+        return;
+      }
       continue;
     }
     if (flushing) {
@@ -97,31 +227,64 @@ void Exporter::run() {
   }
 }
 
-void Exporter::exportBatch(const std::string& table, Pending& batch) {
+bool Exporter::sleepUnlessStopping(std::chrono::milliseconds d) {
+  std::unique_lock lock(mu_);
+  auto until = std::chrono::steady_clock::now() + d;
+  if (stopping_) until = std::min(until, stop_deadline_);
+  cv_.wait_until(lock, until, [&] { return stopping_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+  return !(stopping_ && std::chrono::steady_clock::now() >= stop_deadline_);
+}
+
+bool Exporter::exportBatch(WalBatch& batch) {
+  std::string native;
+  size_t rows = 0;
+  for (auto& r : batch.records) {
+    rows += r.rows;
+    if (Status st = wal_.read(r, native); !st.isOk()) {
+      LOG_ERROR("batch %llu: %s", static_cast<unsigned long long>(batch.intent_lsn), st.message().c_str());
+      return false;
+    }
+  }
+  const std::string token = walBatchToken(wal_.id(), batch);
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
-    Status st = sink_.insert(table, batch.native, "");
+    Status st = native.empty() ? Status::ok() : sink_.insert(batch.table, native, token);
     if (st.isOk()) {
-      std::lock_guard lock(mu_);
-      stats_.rows_exported += batch.rows;
-      ++stats_.batches_exported;
-      LOG_DEBUG("exported %zu rows (%zu bytes) into %s", batch.rows, batch.native.size(),
-                table.c_str());
-      return;
+      stats_.rows_exported += rows;
+      stats_.batches_exported++;
+      LOG_DEBUG("exported %zu rows (%zu bytes) into %s", rows, native.size(), batch.table.c_str());
+      break;
     }
-    if (attempt >= options_.max_attempts) {
-      std::lock_guard lock(mu_);
-      ++stats_.batches_failed;
-      stats_.rows_dropped += batch.rows;
-      LOG_ERROR("dropping %zu rows for %s after %d attempts: %s", batch.rows, table.c_str(),
-                attempt, st.message().c_str());
-      return;
+    if (!isRetryable(st)) {
+      deadLetter(batch, native, st);
+      stats_.batches_dead_lettered++;
+      stats_.rows_dead_lettered += rows;
+      break;
     }
-    LOG_WARN("insert into %s failed (attempt %d), retrying in %lld ms: %s", table.c_str(), attempt,
-             static_cast<long long>(backoff.count()), st.message().c_str());
-    std::this_thread::sleep_for(backoff);
+    stats_.retries++;
+    LOG_WARN("insert of %zu rows into %s failed (attempt %d), retrying in %lld ms: %s", rows,
+             batch.table.c_str(), attempt, static_cast<long long>(backoff.count()), st.message().c_str());
+    if (!sleepUnlessStopping(backoff)) {
+      LOG_WARN("stopping: %zu rows for %s stay in the WAL for the next start", rows, batch.table.c_str());
+      return false;
+    }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
+  if (Status st = wal_.complete(batch); !st.isOk())
+    LOG_WARN("marking batch %llu done: %s (it will be re-sent and deduplicated)",
+             static_cast<unsigned long long>(batch.intent_lsn), st.message().c_str());
+  return true;
+}
+
+void Exporter::deadLetter(const WalBatch& batch, const std::string& native, const Status& error) {
+  std::string dir = options_.dead_letter_dir.empty() ? wal_.options().dir + "/../dead-letters"
+                                                     : options_.dead_letter_dir;
+  ::mkdir(dir.c_str(), 0755);
+  const std::string base = dir + "/" + batch.table + "-" + walBatchToken(wal_.id(), batch);
+  bool ok = writeFile(base + ".native", native) &&
+            writeFile(base + ".error", error.message() + "\n");
+  LOG_ERROR("the sink rejected %zu records for %s; moved to %s.native%s: %s", batch.records.size(),
+            batch.table.c_str(), base.c_str(), ok ? "" : " (writing it FAILED)", error.message().c_str());
 }
 
 }  // namespace otelhouse

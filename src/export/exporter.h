@@ -1,85 +1,108 @@
-// Exporter: per-table batching between the pipeline and a Sink.
+// Exporter: from the write-ahead log into a Sink, in batches, exactly once.
 //
-// The pipeline appends encoded Native blocks per table; a batch is their
-// concatenation (a Native stream is a sequence of blocks), flushed to the
-// sink when it reaches `batch_rows` rows or `batch_bytes` bytes, or when its
-// oldest block is `timeout` old, whichever comes first. One export thread
-// does every insert, so no I/O thread ever waits on the engine.
+// append() writes a request's blocks to the WAL and returns once they are
+// durable; that is when the receiver acks. The export thread groups each
+// table's records into batches (send_batch_size rows, batch_bytes, or the
+// batch timeout, whichever comes first), makes the batch's intent durable,
+// reads the blocks back (a Native stream is their concatenation), inserts
+// them with the batch's deduplication token, and then marks the batch done.
+// After a crash, intended batches are re-sent unchanged (same token, stored
+// once) before new records are batched.
 //
-// This is the seam where the write-ahead log will sit: append() is the point
-// where a request's rows leave the request, and a batch is a contiguous run
-// of appended blocks.
+// Failures: errors a retry may fix (engine busy, server down, timeouts) are
+// retried with exponential backoff for as long as the WAL has room; errors in
+// the data itself move the batch to the dead-letter folder, loudly, so one
+// bad batch never blocks the rest.
 //
-// Memory is bounded: while more than `max_pending_bytes` wait for the sink,
-// append() refuses with kResourceExhausted, and the receiver answers 429.
 // Thread-safety: append() from any thread; start/flush/stop from one.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/status.h"
 #include "sinks/sink.h"
+#include "wal/wal.h"
 
 namespace otelhouse {
 
 struct ExporterOptions {
   size_t batch_rows = 10000;                   // send_batch_size
-  size_t batch_bytes = 32u << 20;              // a batch never grows much past this
+  size_t batch_bytes = 32u << 20;              // a batch never grows past this (but one record)
   std::chrono::milliseconds timeout{5000};     // batch timeout
-  size_t max_pending_bytes = 256u << 20;       // refuse new data beyond this
-  int max_attempts = 5;                        // per batch, then it is dropped (loudly)
-  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds initial_backoff{5000};
   std::chrono::milliseconds max_backoff{30000};
+  std::chrono::milliseconds shutdown_grace{10000};  // stop(): how long to keep trying a failing sink
+  std::string dead_letter_dir;                 // empty: <wal dir>/../dead-letters
 };
 
 struct ExporterStats {
-  uint64_t rows_exported = 0;
-  uint64_t batches_exported = 0;
-  uint64_t batches_failed = 0;
-  uint64_t rows_dropped = 0;
+  std::atomic<uint64_t> rows_exported{0};
+  std::atomic<uint64_t> batches_exported{0};
+  std::atomic<uint64_t> retries{0};
+  std::atomic<uint64_t> batches_dead_lettered{0};
+  std::atomic<uint64_t> rows_dead_lettered{0};
 };
+
+// True for errors that retrying can fix (transient engine or network states).
+bool isRetryable(const Status& status);
 
 class Exporter {
  public:
-  Exporter(Sink& sink, ExporterOptions options);
+  Exporter(Sink& sink, Wal& wal, ExporterOptions options);
   ~Exporter();
 
-  void start();
-  Status append(const std::string& table, std::string_view native, size_t rows);
-  // Exports everything appended so far; returns when the sink has it.
+  // Starts the export thread; `recovered` is what the WAL still owed at open.
+  void start(WalRecovery recovered = {});
+  // Durably appends one request's blocks; the request may be acked on OK.
+  Status append(const std::vector<Wal::Entry>& entries);
+  // Exports everything appended so far; returns when the sink has it (or
+  // the batch failed for good).
   void flush();
-  // Flushes, then stops the export thread.
+  // Flushes for at most shutdown_grace, then stops; what is left stays in
+  // the WAL for the next start.
   void stop();
-  ExporterStats stats();
+  const ExporterStats& stats() const { return stats_; }
+  // Rows appended but not yet exported.
+  uint64_t backlogRows();
 
  private:
-  struct Pending {
-    std::string native;
+  struct TableQueue {
+    std::deque<WalDataRef> records;
     size_t rows = 0;
+    size_t bytes = 0;
     std::chrono::steady_clock::time_point first;
   };
   void run();
-  void exportBatch(const std::string& table, Pending& batch);
+  bool takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock::time_point* next);
+  // false when stopping cut the retries short (the batch stays in the WAL).
+  bool exportBatch(WalBatch& batch);
+  void deadLetter(const WalBatch& batch, const std::string& native, const Status& error);
+  bool sleepUnlessStopping(std::chrono::milliseconds d);
 
   Sink& sink_;
+  Wal& wal_;
   const ExporterOptions options_;
+  ExporterStats stats_;
+
   std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable flushed_cv_;
-  std::map<std::string, Pending> pending_;
-  size_t pending_bytes_ = 0;
-  size_t in_flight_bytes_ = 0;
+  std::map<std::string, TableQueue> queues_;
+  std::deque<WalBatch> replay_;
   uint64_t flush_requests_ = 0;
   uint64_t flush_done_ = 0;
   bool stopping_ = false;
   bool running_ = false;
-  ExporterStats stats_;
+  std::chrono::steady_clock::time_point stop_deadline_;
   std::thread thread_;
 };
 

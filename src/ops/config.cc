@@ -26,6 +26,12 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --no-rollups              leave out the otel_logs key/value rollup tables
   --io-threads N            receiver threads (default: one per core)
   --chdb-lib PATH           libchdb.so to load (default: the one scripts/setup.sh installs)
+  --durability MODE         fsync (default: acked data survives power loss) or none
+  --wal-max-bytes N         disk budget of the write-ahead log (default 10 GiB)
+  --retry-initial DURATION  first retry delay of a failed insert (default 5s)
+  --retry-max DURATION      longest retry delay (default 30s)
+  --shutdown-grace DURATION how long SIGTERM waits for a failing sink (default 10s)
+  --fault-file PATH         testing aid: inserts fail while PATH exists
   --log-level LEVEL         debug, info, warn, error (default info)
 )";
 
@@ -132,6 +138,24 @@ const std::map<std::string, Setter>& setters() {
       {"batch.timeout", durationSetter(&Config::batch_timeout_ms, 1, "timeout")},
       {"storage.ttl", durationSetter(&Config::ttl_seconds, 1000, "ttl")},
       {"storage.logs_rollups", boolSetter(&Config::logs_rollups)},
+      {"wal.durability",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (v == "fsync") c.wal_fsync = true;
+         else if (v == "none") c.wal_fsync = false;
+         else return bad(k, "'" + v + "' is not fsync or none");
+         return Status::ok();
+       }},
+      {"wal.max_bytes",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         if (!parseSize(v, &n) || n < 4096) return bad(k, "'" + v + "' is not a byte count >= 4096");
+         c.wal_max_bytes = n;
+         return Status::ok();
+       }},
+      {"export.retry.initial_interval", durationSetter(&Config::retry_initial_ms, 1, "interval")},
+      {"export.retry.max_interval", durationSetter(&Config::retry_max_ms, 1, "interval")},
+      {"export.shutdown_grace", durationSetter(&Config::shutdown_grace_ms, 1, "grace")},
+      {"testing.fault_file", stringSetter(&Config::fault_file)},
   };
   return m;
 }
@@ -257,6 +281,12 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"batch-size", "batch.send_batch_size"},
       {"batch-timeout", "batch.timeout"},
       {"ttl", "storage.ttl"},
+      {"durability", "wal.durability"},
+      {"wal-max-bytes", "wal.max_bytes"},
+      {"retry-initial", "export.retry.initial_interval"},
+      {"retry-max", "export.retry.max_interval"},
+      {"shutdown-grace", "export.shutdown_grace"},
+      {"fault-file", "testing.fault_file"},
   };
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {

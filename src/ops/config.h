@@ -37,6 +37,12 @@ struct Config {
   int64_t batch_timeout_ms = 5000;
   int64_t ttl_seconds = 720 * 3600;
   bool logs_rollups = true;
+  bool wal_fsync = true;                     // wal.durability: fsync | none
+  uint64_t wal_max_bytes = 10ull << 30;      // disk budget of the WAL
+  int64_t retry_initial_ms = 5000;           // as ClickStack's exporter retry_on_failure
+  int64_t retry_max_ms = 30000;
+  int64_t shutdown_grace_ms = 10000;
+  std::string fault_file;                    // test aid: inserts fail while this file exists
 };
 
 // Replaces ${env:NAME}, ${env:NAME:-default} and ${NAME} with the environment.

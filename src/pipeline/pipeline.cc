@@ -47,7 +47,7 @@ IngestResult Pipeline::ingestLogs(PayloadFormat format, std::string_view body) {
   }
   const size_t n = rows.rows();
   rows.encodeNative(native, options_.logs_columns);
-  Status appended = exporter_.append("otel_logs", native, n);
+  Status appended = exporter_.append({{"otel_logs", native, static_cast<uint32_t>(n)}});
   if (!appended.isOk()) return {std::move(appended), 0, 0, {}};
   stats_.records.fetch_add(n, std::memory_order_relaxed);
   return {Status::ok(), n, 0, {}};

@@ -180,7 +180,9 @@ Status ChdbSink::query(std::string_view sql, std::string_view format, QueryResul
 Status ChdbSink::insert(std::string_view table, std::string_view native,
                         std::string_view dedup_token) {
   std::string sql = "INSERT INTO " + quoteIdent(database_) + "." + quoteIdent(table);
-  if (!dedup_token.empty()) sql += " SETTINGS insert_deduplication_token = " + quoteString(dedup_token);
+  if (!dedup_token.empty())
+    sql += " SETTINGS insert_deduplication_token = " + quoteString(dedup_token) +
+           ", deduplicate_blocks_in_dependent_materialized_views = 1";
   std::lock_guard lock(mu_);
   if (!conn_) return Status::unavailable("the embedded engine is closed");
   void* stream = api_->stream_insert_n(*conn_, sql.data(), sql.size(), "Native", 6);

@@ -1,0 +1,311 @@
+#include "query/query_http.h"
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+#include "codec/decompress.h"
+#include "query/clickhouse_error.h"
+#include "query/sql_text.h"
+
+namespace otelhouse {
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string makeUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t hi = rng(), lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
+// ClickHouse's output formats' Content-Type.
+std::string contentTypeFor(std::string_view format) {
+  std::string f = lower(format);
+  auto starts = [&](std::string_view p) { return f.compare(0, p.size(), p) == 0; };
+  if (starts("json") || starts("ndjson")) return "application/json; charset=UTF-8";
+  if (starts("tabseparated") || starts("tsv")) return "text/tab-separated-values; charset=UTF-8";
+  if (starts("csv")) {
+    bool names = f.find("withnames") != std::string::npos;
+    return std::string("text/csv; charset=UTF-8; header=") + (names ? "present" : "absent");
+  }
+  if (f == "xml") return "application/xml; charset=UTF-8";
+  if (starts("native") || starts("rowbinary") || f == "parquet" || starts("arrow") ||
+      f == "orc" || f == "avro" || f == "protobuf" || f == "msgpack" || f == "capnproto") {
+    return "application/octet-stream";
+  }
+  return "text/plain; charset=UTF-8";
+}
+
+// ClickHouse prefers zstd, then gzip, then deflate among what we can make.
+std::string chooseResponseEncoding(std::string_view accept) {
+  std::string a = lower(accept);
+  if (a.find("zstd") != std::string::npos) return "zstd";
+  if (a.find("gzip") != std::string::npos) return "gzip";
+  if (a.find("deflate") != std::string::npos) return "deflate";
+  return {};
+}
+
+bool isTrue(std::string_view v) { return v == "1" || v == "true" || v == "True"; }
+
+bool isReadOnlyStatement(const std::string& keyword) {
+  return keyword == "SELECT" || keyword == "WITH" || keyword == "SHOW" || keyword == "DESC" ||
+         keyword == "DESCRIBE" || keyword == "EXISTS" || keyword == "EXPLAIN";
+}
+
+std::string summaryJson(const QueryResult& r, uint64_t elapsed_ns) {
+  auto field = [](std::string& out, const char* name, uint64_t v) {
+    out += '"';
+    out += name;
+    out += "\":\"";
+    out += std::to_string(v);
+    out += '"';
+  };
+  std::string out = "{";
+  field(out, "read_rows", r.rows_read);
+  out += ',';
+  field(out, "read_bytes", r.bytes_read);
+  out += ',';
+  field(out, "written_rows", r.rows_written);
+  out += ',';
+  field(out, "written_bytes", r.bytes_written);
+  out += ',';
+  field(out, "total_rows_to_read", 0);
+  out += ',';
+  field(out, "result_rows", 0);
+  out += ',';
+  field(out, "result_bytes", 0);
+  out += ',';
+  field(out, "elapsed_ns", elapsed_ns);
+  out += '}';
+  return out;
+}
+
+const char* kNoHandle =
+    "\n\nUse / or /ping for health checks.\n"
+    "Or /replicas_status for more sophisticated health checks.\n\n"
+    "Send queries from your program with POST method or GET /?query=...\n";
+
+}  // namespace
+
+QueryHttpServer::QueryHttpServer(HttpServerConfig config, Sink& sink, QueryHttpOptions options)
+    : config_(std::move(config)), sink_(sink), options_(std::move(options)) {}
+
+QueryHttpServer::~QueryHttpServer() { stop(); }
+
+Status QueryHttpServer::start() {
+  HttpServerConfig server = config_;
+  if (server.name == "http") server.name = "query_http";
+  server.keep_alive_header_seconds = options_.keep_alive_timeout_seconds;
+  // Never close a pooled socket before the time we advertised.
+  auto advertised = std::chrono::seconds(options_.keep_alive_timeout_seconds + 1);
+  if (server.idle_timeout < advertised) server.idle_timeout = advertised;
+  server_ = std::make_unique<HttpServer>(
+      server, [this](const HttpRequest& req, HttpResponse& resp) { handle(req, resp); });
+  return server_->start();
+}
+
+void QueryHttpServer::stop() {
+  if (server_) server_->stop();
+}
+
+uint16_t QueryHttpServer::port() const { return server_ ? server_->port() : 0; }
+
+void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response) {
+  auto started = std::chrono::steady_clock::now();
+  HttpHeaders params = parseQueryString(request.query);
+  auto param = [&](std::string_view name) -> const std::string* {
+    const std::string* found = nullptr;
+    for (const auto& [k, v] : params) {
+      if (k == name) found = &v;
+    }
+    return found;
+  };
+
+  bool cors = false;
+  if (const auto* v = param("add_http_cors_header")) cors = isTrue(*v);
+  if (cors) response.setHeader("Access-Control-Allow-Origin", "*");
+
+  if (request.method == "OPTIONS") {
+    response.status = 204;
+    response.setHeader("Access-Control-Allow-Origin", "*");
+    response.setHeader("Access-Control-Allow-Methods", "POST, GET, OPTIONS");
+    response.setHeader("Access-Control-Allow-Headers",
+                       "origin, x-requested-with, x-clickhouse-format, x-clickhouse-user, "
+                       "x-clickhouse-key, x-clickhouse-database, Authorization, "
+                       "Content-Type, Content-Encoding, Accept-Encoding");
+    response.setHeader("Access-Control-Max-Age", "86400");
+    return;
+  }
+
+  const std::string* query_param = param("query");
+  bool is_get = request.method == "GET" || request.method == "HEAD";
+  auto ok = [&](void) {
+    response.status = 200;
+    response.setHeader("Content-Type", "text/html; charset=UTF-8");
+    response.body = "Ok.\n";
+  };
+  if (request.path == "/ping" || request.path == "/replicas_status") {
+    if (!is_get) {
+      response.status = 405;
+      response.setHeader("Content-Type", "text/plain; charset=UTF-8");
+      response.setHeader("Allow", "GET, HEAD");
+      response.body = "Method not allowed\n";
+      return;
+    }
+    return ok();
+  }
+  if (request.path != "/" && !request.path.empty()) {
+    response.status = 404;
+    response.setHeader("Content-Type", "text/plain; charset=UTF-8");
+    response.body = "There is no handle " + request.path + kNoHandle;
+    return;
+  }
+  if (!is_get && request.method != "POST") {
+    response.status = 405;
+    response.setHeader("Content-Type", "text/plain; charset=UTF-8");
+    response.setHeader("Allow", "GET, POST, OPTIONS");
+    response.body = "Method not allowed\n";
+    return;
+  }
+  if (is_get && !query_param) return ok();
+
+  // From here on every answer carries ClickHouse's query headers.
+  std::string query_id;
+  if (const auto* v = param("query_id"); v && !v->empty()) {
+    query_id = *v;
+  } else {
+    query_id = makeUuid();
+  }
+  std::string default_format = "TabSeparated";
+  if (auto h = request.header("X-ClickHouse-Format"); !h.empty()) default_format = h;
+  if (const auto* v = param("default_format"); v && !v->empty()) default_format = *v;
+
+  std::string response_encoding;
+  if (const auto* v = param("enable_http_compression"); v && isTrue(*v)) {
+    response_encoding = chooseResponseEncoding(request.header("Accept-Encoding"));
+  }
+
+  std::string reported_format = default_format;
+  auto finish = [&](int status, std::string body, const std::string& content_type) {
+    response.status = status;
+    response.setHeader("X-ClickHouse-Query-Id", query_id);
+    response.setHeader("X-ClickHouse-Format", reported_format);
+    response.setHeader("X-ClickHouse-Timezone", options_.timezone);
+    response.setHeader("X-ClickHouse-Server-Display-Name", options_.display_name);
+    response.setHeader("Content-Type", content_type);
+    if (!response_encoding.empty() && !body.empty()) {
+      std::string packed;
+      if (compress(response_encoding, body, packed, options_.compression_level).isOk()) {
+        body = std::move(packed);
+        response.setHeader("Content-Encoding", response_encoding);
+      }
+    }
+    response.body = std::move(body);
+  };
+  auto fail = [&](int code, const std::string& text) {
+    response.setHeader("X-ClickHouse-Exception-Code", std::to_string(code));
+    finish(httpStatusForExceptionCode(code), text + "\n", "text/plain; charset=UTF-8");
+  };
+
+  std::string database;
+  if (auto h = request.header("X-ClickHouse-Database"); !h.empty()) database = h;
+  if (const auto* v = param("database"); v && !v->empty()) database = *v;
+  if (!database.empty() && database != "default") {
+    return fail(ch_error::kUnknownDatabase,
+                formatException(ch_error::kUnknownDatabase, "UNKNOWN_DATABASE",
+                                "Database " + database + " does not exist"));
+  }
+
+  // The SQL: the query parameter, then the body after a newline.
+  std::string sql = query_param ? *query_param : std::string();
+  if (!is_get && !request.body.empty()) {
+    std::string_view body = request.body;
+    std::string inflated;
+    std::string_view encoding = request.header("Content-Encoding");
+    if (!isIdentityEncoding(encoding)) {
+      Status st = decompress(encoding, request.body, options_.max_decompressed_bytes, inflated);
+      if (!st.isOk()) {
+        if (st.code() == Code::kTooLarge) {
+          return fail(ch_error::kQueryIsTooLarge,
+                      formatException(ch_error::kQueryIsTooLarge, "QUERY_IS_TOO_LARGE",
+                                      st.message()));
+        }
+        return fail(ch_error::kBadArguments,
+                    formatException(ch_error::kBadArguments, "BAD_ARGUMENTS", st.message()));
+      }
+      body = inflated;
+    }
+    if (!sql.empty()) sql += '\n';
+    sql.append(body);
+  }
+
+  std::string keyword = firstKeyword(sql);
+  if (keyword.empty() && sql.find_first_not_of(" \t\r\n;") == std::string::npos) {
+    return fail(ch_error::kSyntaxError,
+                formatException(ch_error::kSyntaxError, "SYNTAX_ERROR", "Empty query"));
+  }
+  if (is_get && !isReadOnlyStatement(keyword)) {
+    return fail(ch_error::kReadonly,
+                formatException(ch_error::kReadonly, "READONLY",
+                                "Cannot execute query in readonly mode. For queries over HTTP, "
+                                "method GET implies readonly. You should use method POST for "
+                                "modifying queries"));
+  }
+
+  QueryParams query_params;
+  for (const auto& [k, v] : params) {
+    if (k.size() > 6 && k.compare(0, 6, "param_") == 0) query_params.emplace_back(k.substr(6), v);
+  }
+  if (!query_params.empty() || sql.find('{') != std::string::npos) {
+    auto substituted = substituteQueryParameters(sql, query_params);
+    if (!substituted.isOk()) {
+      const std::string& text = substituted.status().message();
+      return fail(parseExceptionCode(text), text);
+    }
+    sql = std::move(substituted.value());
+  }
+
+  if (std::string clause = trailingFormat(sql); !clause.empty()) reported_format = clause;
+
+  QueryResult result;
+  Status st;
+  try {
+    st = sink_.query(sql, default_format, &result);
+  } catch (const std::exception& e) {
+    st = Status::internal(std::string("query failed: ") + e.what());
+  } catch (...) {
+    st = Status::internal("query failed");
+  }
+  if (!st.isOk()) {
+    ExceptionText ex = exceptionFromStatus(st);
+    std::string text = std::move(ex.text);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return fail(ex.code, text);
+  }
+
+  uint64_t elapsed_ns = static_cast<uint64_t>(result.elapsed_seconds * 1e9);
+  if (elapsed_ns == 0) {
+    elapsed_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           std::chrono::steady_clock::now() - started)
+                                           .count());
+  }
+  response.setHeader("X-ClickHouse-Summary", summaryJson(result, elapsed_ns));
+  finish(200, std::move(result.data), contentTypeFor(reported_format));
+}
+
+}  // namespace otelhouse

@@ -1,0 +1,93 @@
+// OtlpHttpReceiver: OTLP/HTTP on :4318, answering as the OpenTelemetry
+// Collector's otlpreceiver does, in front of an Ingest.
+//
+// Request path, in order (each step can end the request):
+//   1. auth hook (issue 9: API keys / bearer tokens) -> 401
+//   2. route: logs / traces / metrics paths, else 404 "404 page not found"
+//   3. method: POST, else 405 (text/plain, Allow: POST)
+//   4. Content-Type media type: application/x-protobuf | application/json
+//      (parameters such as charset ignored), else 415 (text/plain)
+//   5. size: the raw body is capped by the HTTP server (413 before it is read),
+//      the decoded body by decompress() with the same limit (413)
+//   6. Content-Encoding: gzip, deflate/zlib, zstd, identity; another one or a
+//      corrupt body -> 400
+//   7. Ingest::ingest() on this I/O thread; its Status picks the answer:
+//      ok 200 (Export*ServiceResponse, partial_success when rejected > 0),
+//      kInvalidArgument 400, kTooLarge 413, kNotFound/kUnsupported 404,
+//      kResourceExhausted 429 + Retry-After, kUnavailable 503 + Retry-After,
+//      kInternal 500.
+// Error bodies from step 5 on are a google.rpc.Status in the request's content
+// type (protobuf or JSON), as the collector writes them.
+// CORS (preflight OPTIONS, Access-Control-* headers) will hook in next to the
+// auth step.
+//
+// Thread-safety: handle() runs concurrently on every I/O thread; the hooks
+// must be set before start(). The Ingest must outlive the receiver.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "net/http_server.h"
+#include "pipeline/ingest.h"
+
+namespace otelhouse {
+
+struct OtlpHttpConfig {
+  std::string host = "0.0.0.0";
+  uint16_t port = 4318;
+  // Applied to the raw body and again to the decompressed body.
+  size_t max_request_bytes = 20 * 1024 * 1024;
+  unsigned threads = 0;  // 0: hardware cores
+  std::string logs_path = "/v1/logs";
+  std::string traces_path = "/v1/traces";
+  std::string metrics_path = "/v1/metrics";
+  unsigned retry_after_seconds = 1;  // on 429 / 503
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds idle_timeout{60000};
+  size_t max_connections = 10000;
+};
+
+// Returns ok to let the request in; any other Status ends it with 401 and the
+// status message.
+using OtlpAuthHook = std::function<Status(const HttpRequest&)>;
+
+struct OtlpHttpStats {
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> accepted_records{0};
+  std::atomic<uint64_t> rejected_records{0};
+  std::atomic<uint64_t> refused_requests{0};  // any non-200 answer
+};
+
+class OtlpHttpReceiver {
+ public:
+  OtlpHttpReceiver(OtlpHttpConfig config, Ingest& ingest);
+  ~OtlpHttpReceiver();
+
+  void setAuthHook(OtlpAuthHook hook) { auth_ = std::move(hook); }
+
+  Status start();
+  void stop();
+  uint16_t port() const;
+
+  // The whole request path without a socket; what the server calls.
+  void handle(const HttpRequest& request, HttpResponse& response);
+  // Shapes the server-made 413 (body over the limit before it was read).
+  void handleServerError(const HttpRequest& request, HttpResponse& response);
+
+  const OtlpHttpStats& stats() const { return stats_; }
+
+ private:
+  OtlpHttpConfig config_;
+  Ingest& ingest_;
+  OtlpAuthHook auth_;
+  OtlpHttpStats stats_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace otelhouse
