@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 
 namespace otelhouse {
 
@@ -11,20 +12,58 @@ void appendInt64(std::string& out, int64_t value) {
   out.append(buf, r.ptr);
 }
 
+// Go's strconv.AppendFloat(f, fmt, -1, 64): the shortest digits that
+// round-trip, laid out in fixed or exponent form. std::to_chars in fixed form
+// prints a large double's exact value (18446744073709551616) where Go pads the
+// shortest digits with zeros (18446744073709552000), so the fixed layout is
+// built here from the shortest scientific digits.
 static void appendFloatText(std::string& out, double value) {
   char buf[64];
   const double abs = std::fabs(value);
   const bool sci = abs != 0 && (abs < 1e-6 || abs >= 1e21);
-  auto r = std::to_chars(buf, buf + sizeof buf, value,
-                         sci ? std::chars_format::scientific : std::chars_format::fixed);
+  auto r = std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific);
   size_t n = static_cast<size_t>(r.ptr - buf);
-  // to_chars writes at least two exponent digits, as Go's 'e' does; Go then
-  // turns e-09 into e-9 (only for negative exponents).
-  if (sci && n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
-    buf[n - 2] = buf[n - 1];
-    --n;
+  if (sci) {
+    // to_chars writes at least two exponent digits, as Go's 'e' does; Go
+    // then turns e-09 into e-9 (only for negative exponents).
+    if (n >= 4 && buf[n - 4] == 'e' && buf[n - 3] == '-' && buf[n - 2] == '0') {
+      buf[n - 2] = buf[n - 1];
+      --n;
+    }
+    out.append(buf, n);
+    return;
   }
-  out.append(buf, n);
+  std::string_view text(buf, n);
+  const size_t e = text.find('e');
+  const int exp = std::atoi(text.data() + e + 1);
+  std::string_view mant = text.substr(0, e);
+  if (!mant.empty() && mant[0] == '-') {
+    out.push_back('-');
+    mant.remove_prefix(1);
+  }
+  char digits[32];
+  size_t nd = 0;
+  for (char c : mant)
+    if (c != '.') digits[nd++] = c;
+  if (nd == 1 && digits[0] == '0') {
+    out.push_back('0');
+    return;
+  }
+  if (exp < 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-exp - 1), '0');
+    out.append(digits, nd);
+    return;
+  }
+  const size_t int_digits = static_cast<size_t>(exp) + 1;
+  if (nd <= int_digits) {
+    out.append(digits, nd);
+    out.append(int_digits - nd, '0');
+  } else {
+    out.append(digits, int_digits);
+    out.push_back('.');
+    out.append(digits + int_digits, nd - int_digits);
+  }
 }
 
 void appendGoFloat(std::string& out, double value) {

@@ -47,6 +47,13 @@ TEST(GoText, FloatFormatsLikeGo) {
   EXPECT_EQ(goFloat(100), "100");
   EXPECT_EQ(goFloat(-1.5), "-1.5");
   EXPECT_EQ(goFloat(123456789.125), "123456789.125");
+  // Large whole numbers: Go pads the shortest digits with zeros rather than
+  // printing the double's exact value.
+  EXPECT_EQ(goFloat(18446744073709551615.0), "18446744073709552000");
+  EXPECT_EQ(goFloat(1.2345678901234567e20), "123456789012345670000");
+  EXPECT_EQ(goFloat(9007199254740993.0), "9007199254740992");
+  EXPECT_EQ(goFloat(-4.5e15), "-4500000000000000");
+  EXPECT_EQ(goFloat(0.000123), "0.000123");
   EXPECT_EQ(goFloat(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
   EXPECT_EQ(goFloat(std::numeric_limits<double>::denorm_min()), "5e-324");
   EXPECT_EQ(goFloat(std::numeric_limits<double>::quiet_NaN()), "json: unsupported value: NaN");
