@@ -10,18 +10,20 @@ scripts/setup.sh
 echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build scripts/build.sh -DOTELHOUSE_WERROR=ON
 echo "== tests"
-ctest --test-dir build --output-on-failure -j2 --timeout 900
+LOG_DIR=$(mktemp -d)
+ctest --test-dir build --output-on-failure -j2 --timeout 900 | tee "$LOG_DIR/ctest.log"
 
 if [ "${SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== sanitizer build (ASan+UBSan) and unit tests"
   BUILD_DIR=build-asan BUILD_TYPE=Debug scripts/build.sh -DOTELHOUSE_WERROR=ON -DOTELHOUSE_SANITIZE=ON
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -E '^e2e$'
+    ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 -E '^e2e$' | tee "$LOG_DIR/ctest-asan.log"
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   echo "== fuzzers (clang, libFuzzer), ${FUZZ_SECONDS:-20}s each"
-  CC=clang CXX=clang++ BUILD_DIR=build-fuzz BUILD_TYPE=Debug scripts/build.sh -DOTELHOUSE_FUZZ=ON
+  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DOTELHOUSE_FUZZ=ON >/dev/null
+  cmake --build build-fuzz -j"$(nproc)" --target fuzzers
   for f in build-fuzz/fuzz/*_fuzz; do
     name=$(basename "$f" _fuzz)
     corpus=fuzz/corpus/$name
@@ -30,4 +32,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "build-fuzz/corpus-$name" "$corpus" 2>&1 | tail -2
   done
 fi
-echo "all tests passed"
+# One closing line for the whole run: ctest's counts (a failure above has
+# already stopped the script).
+total=$(cat "$LOG_DIR"/ctest*.log | sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' | paste -sd+ | bc)
+echo "tests: $total passed, 0 failed"
