@@ -20,6 +20,18 @@ Pipeline::Pipeline(Exporter& exporter, PipelineOptions options)
 
 IngestResult Pipeline::ingest(Signal signal, PayloadFormat format, std::string_view body) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  // Decoding roughly doubles a body in memory (columns, then the Native block).
+  const size_t cost = body.size() * 2;
+  if (inflight_bytes_.fetch_add(cost) + cost > options_.max_inflight_bytes && cost > 0) {
+    inflight_bytes_.fetch_sub(cost);
+    stats_.refused_overload.fetch_add(1, std::memory_order_relaxed);
+    return {Status::exhausted("the gateway is at its memory budget; retry later"), 0, 0, {}};
+  }
+  struct Release {
+    std::atomic<size_t>& n;
+    size_t cost;
+    ~Release() { n.fetch_sub(cost); }
+  } release{inflight_bytes_, cost};
   switch (signal) {
     case Signal::kLogs:
       return ingestLogs(format, body);

@@ -21,12 +21,16 @@ struct PipelineOptions {
   // Columns the destination otel_logs has (see logsColumnBit); older or newer
   // ClickStack schemas differ in EventName.
   uint32_t logs_columns = kLogsClickStackColumns;
+  // Request bytes being decoded at once; beyond it requests are refused with
+  // kResourceExhausted (429) so memory stays bounded under any load.
+  size_t max_inflight_bytes = 256u << 20;
 };
 
 struct PipelineStats {
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> records{0};
   std::atomic<uint64_t> refused_requests{0};
+  std::atomic<uint64_t> refused_overload{0};
 };
 
 class Pipeline final : public Ingest {
@@ -41,6 +45,7 @@ class Pipeline final : public Ingest {
   Exporter& exporter_;
   PipelineOptions options_;
   PipelineStats stats_;
+  std::atomic<size_t> inflight_bytes_{0};
 };
 
 }  // namespace otelhouse
