@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 
 #include "common/log.h"
@@ -253,6 +254,12 @@ bool Exporter::exportBatch(WalBatch& batch) {
       stats_.rows_exported += rows;
       stats_.batches_exported++;
       LOG_DEBUG("exported %zu rows (%zu bytes) into %s", rows, native.size(), batch.table.c_str());
+      struct stat crash;
+      if (!options_.crash_after_insert_file.empty() &&
+          ::stat(options_.crash_after_insert_file.c_str(), &crash) == 0) {
+        LOG_WARN("testing: killing the process between insert and done");
+        ::raise(SIGKILL);
+      }
       break;
     }
     if (!isRetryable(st)) {

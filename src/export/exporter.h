@@ -42,6 +42,10 @@ struct ExporterOptions {
   std::chrono::milliseconds max_backoff{30000};
   std::chrono::milliseconds shutdown_grace{10000};  // stop(): how long to keep trying a failing sink
   std::string dead_letter_dir;                 // empty: <wal dir>/../dead-letters
+  // Testing aid: while this file exists, the process kills itself (SIGKILL)
+  // right after an insert succeeds and before the batch is marked done, the
+  // moment where only the deduplication token prevents a second copy.
+  std::string crash_after_insert_file;
 };
 
 struct ExporterStats {
