@@ -35,7 +35,11 @@ static void appendFloatText(std::string& out, double value) {
   }
   std::string_view text(buf, n);
   const size_t e = text.find('e');
-  const int exp = std::atoi(text.data() + e + 1);
+  // to_chars does not NUL-terminate: parse the exponent within the text.
+  const char* q = text.data() + e + 1;
+  if (*q == '+') ++q;
+  int exp = 0;
+  std::from_chars(q, text.data() + text.size(), exp);
   std::string_view mant = text.substr(0, e);
   if (!mant.empty() && mant[0] == '-') {
     out.push_back('-');

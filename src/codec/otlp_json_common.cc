@@ -424,12 +424,15 @@ Status JsonScratch::readEnum(Element el, const EnumName* names, size_t count, in
   return readInt32(el, out);
 }
 
-Status JsonScratch::readId(Element el, size_t bytes, std::string& hex) {
+Status JsonScratch::readId(Element el, size_t bytes, std::string& hex, bool keep_zero) {
   hex.clear();
   std::string_view s;
   Status st = readString(el, s);
   if (!st) return st;
-  if (s.empty()) return Status::ok();
+  if (s.empty()) {
+    if (keep_zero) hex.assign(2 * bytes, '0');
+    return Status::ok();
+  }
   if (s.size() != 2 * bytes) return fail("invalid length for an id");
   char buf[64];
   if (s.size() > sizeof buf) return fail("invalid length for an id");
@@ -440,7 +443,7 @@ Status JsonScratch::readId(Element el, size_t bytes, std::string& hex) {
     any |= d;
     buf[i] = "0123456789abcdef"[d];
   }
-  if (any) hex.assign(buf, s.size());
+  if (any || keep_zero) hex.assign(buf, s.size());
   return Status::ok();
 }
 
@@ -701,6 +704,45 @@ Status JsonScratch::finishMap(size_t mark, std::string& keys, std::string& value
   }
   entries_.resize(mark);
   return s;
+}
+
+Status readResource(JsonScratch& js, Element el) {
+  if (!el.is_object() && !el.is_null()) {
+    PathScope field(js.path(), "resource");
+    return js.failType("an object");
+  }
+  return js.forEachField(el, [&](std::string_view key, Element v) -> Status {
+    if (key == "attributes") return js.addKeyValues(v, "resource.attributes");
+    if (isField(key, "droppedAttributesCount", "dropped_attributes_count")) {
+      PathScope field(js.path(), "resource.droppedAttributesCount");
+      uint32_t ignored = 0;
+      return js.readUint32(v, ignored);
+    }
+    return Status::ok();
+  });
+}
+
+Status readScope(JsonScratch& js, Element el, ScopeFields& out) {
+  if (!el.is_object() && !el.is_null()) {
+    PathScope field(js.path(), "scope");
+    return js.failType("an object");
+  }
+  return js.forEachField(el, [&](std::string_view key, Element v) -> Status {
+    if (key == "name") {
+      PathScope field(js.path(), "scope.name");
+      return js.readString(v, out.name);
+    }
+    if (key == "version") {
+      PathScope field(js.path(), "scope.version");
+      return js.readString(v, out.version);
+    }
+    if (key == "attributes") return js.addKeyValues(v, "scope.attributes");
+    if (isField(key, "droppedAttributesCount", "dropped_attributes_count")) {
+      PathScope field(js.path(), "scope.droppedAttributesCount");
+      return js.readUint32(v, out.dropped_attributes_count);
+    }
+    return Status::ok();
+  });
 }
 
 }  // namespace otelhouse::otlpjson

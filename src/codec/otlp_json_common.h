@@ -133,7 +133,9 @@ class JsonScratch {
   Status readEnum(Element el, const EnumName* names, size_t count, int32_t& out);
   // Reads an id of `bytes` bytes; `hex` receives the lowercase hex form, or
   // nothing when the id is empty or all zero (the exporters' rendering).
-  Status readId(Element el, size_t bytes, std::string& hex);
+  // With `keep_zero` an empty or all-zero id is 2 * bytes zeros instead (Go's
+  // hex.EncodeToString of the fixed-size id array, as exemplars are written).
+  Status readId(Element el, size_t bytes, std::string& hex, bool keep_zero = false);
 
   // Calls fn(index, element) for each element of a JSON array (null: none).
   template <class Fn>
@@ -188,6 +190,21 @@ class JsonScratch {
   std::string value_;    // one rendered map value
   std::string discard_;  // renderings of dropped duplicates
 };
+
+// The InstrumentationScope fields other than its attributes.
+struct ScopeFields {
+  std::string_view name;
+  std::string_view version;
+  uint32_t dropped_attributes_count = 0;
+};
+
+// Reads a Resource object; its attributes are added to the map being built
+// (see JsonScratch::beginMap). Paths read "resource.attributes[i]...": the
+// map's values are rendered later, when "resource" is no longer on the path.
+Status readResource(JsonScratch& js, Element el);
+// Reads an InstrumentationScope object into `out` (fields seen again
+// overwrite, as a repeated message merges); attributes as readResource.
+Status readScope(JsonScratch& js, Element el, ScopeFields& out);
 
 template <class Fn>
 Status JsonScratch::forEach(Element el, Fn&& fn) {

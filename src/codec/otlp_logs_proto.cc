@@ -1,15 +1,16 @@
 #include "codec/otlp_logs_proto.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/any_value_proto.h"
+#include "codec/otlp_proto_common.h"
 #include "codec/proto_reader.h"
 
 namespace otelhouse {
 namespace {
-
-constexpr int kNoDepthLimit = 1 << 30;
 
 extern const ProtoMessageSpec kResourceLogsSpec;
 extern const ProtoMessageSpec kScopeLogsSpec;
@@ -36,40 +37,30 @@ const ProtoMessageSpec kResourceLogsSpec{kResourceLogsFields, std::size(kResourc
 const ProtoMessageSpec kScopeLogsSpec{kScopeLogsFields, std::size(kScopeLogsFields)};
 const ProtoMessageSpec kLogRecordSpec{kLogRecordFields, std::size(kLogRecordFields)};
 
-// Lowercase hex of an id; "" when all bytes are zero (pdata's IsEmpty).
-void appendIdHex(StringColumn& col, std::string_view id) {
-  static const char kHex[] = "0123456789abcdef";
-  bool zero = true;
-  for (char c : id) zero &= c == 0;
-  if (zero) {
-    col.append({});
-    return;
-  }
-  char buf[32];
-  for (size_t i = 0; i < id.size(); ++i) {
-    const auto b = static_cast<uint8_t>(id[i]);
-    buf[2 * i] = kHex[b >> 4];
-    buf[2 * i + 1] = kHex[b & 15];
-  }
-  col.append(std::string_view(buf, 2 * id.size()));
-}
-
 class LogsProtoDecoder {
  public:
-  Status decode(std::string_view body, LogsRows& rows);
+  Status decode(std::string_view body, LogsRows& rows, LogRecordHook* hook);
 
  private:
   Status decodeResourceLogs(std::string_view payload, LogsRows& rows);
   Status decodeScopeLogs(std::string_view payload, LogsRows& rows);
   Status decodeRecord(std::string_view payload, LogsRows& rows);
-  // Serializes the sorted, deduplicated entries from `mark` as a Map row.
-  void serializeMap(size_t entry_mark, std::string* keys, std::string* values, size_t* count);
   std::string recordPath() const;
   Status internalError(const ProtoReader& r) const;
+  // The record's attributes in wire order, for the hook.
+  void collectAttributes(size_t entry_mark);
 
   AnyValueRenderer av_;
   std::vector<std::string_view> body_segs_;
   std::string scratch_;
+
+  LogRecordHook* hook_ = nullptr;
+  std::vector<LogAttributeView> hook_attrs_;
+  // Where each rendered value lies in hook_text_ (offset, size); SIZE_MAX
+  // offsets mark values that are views of the request.
+  std::vector<std::pair<size_t, size_t>> hook_spans_;
+  std::string hook_text_;
+  std::string hook_scratch_;
 
   size_t resource_index_ = 0;
   size_t scope_index_ = 0;
@@ -77,14 +68,11 @@ class LogsProtoDecoder {
 
   // Per resource: rendered once, copied into every row.
   std::string_view resource_schema_url_;
-  std::string service_name_;
-  std::string resource_keys_, resource_values_;
-  size_t resource_count_ = 0;
+  ResourceRendering resource_;
 
   // Per scope.
-  std::string_view scope_schema_url_, scope_name_, scope_version_;
-  std::string scope_keys_, scope_values_;
-  size_t scope_count_ = 0;
+  std::string_view scope_schema_url_;
+  ScopeRendering scope_;
 };
 
 std::string LogsProtoDecoder::recordPath() const {
@@ -97,26 +85,11 @@ Status LogsProtoDecoder::internalError(const ProtoReader& r) const {
   return Status::internal("logs decoder: " + r.describeError() + " after validation");
 }
 
-void LogsProtoDecoder::serializeMap(size_t entry_mark, std::string* keys, std::string* values,
-                                    size_t* count) {
-  keys->clear();
-  values->clear();
-  const size_t end = av_.sortedUnique(entry_mark);
-  for (size_t i = entry_mark; i < end; ++i) {
-    const AttributeEntry e = av_.entry(i);
-    appendVarUInt(*keys, e.key.size());
-    keys->append(e.key);
-    const std::string_view v = av_.asString(e.value, &scratch_);
-    appendVarUInt(*values, v.size());
-    values->append(v);
-  }
-  *count = end - entry_mark;
-}
-
-Status LogsProtoDecoder::decode(std::string_view body, LogsRows& rows) {
+Status LogsProtoDecoder::decode(std::string_view body, LogsRows& rows, LogRecordHook* hook) {
+  hook_ = hook;
   std::string error;
   if (!validateProto(body, kRequestSpec, &error)) return Status::invalid(std::move(error));
-  ProtoReader r(body, kNoDepthLimit);
+  ProtoReader r(body, kProtoNoDepthLimit);
   ProtoField f;
   resource_index_ = 0;
   while (r.next(&f)) {
@@ -131,10 +104,9 @@ Status LogsProtoDecoder::decode(std::string_view body, LogsRows& rows) {
 
 Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, LogsRows& rows) {
   const size_t seg_mark = av_.segMark();
-  const size_t entry_mark = av_.entryMark();
   // The resource may follow its scope_logs on the wire: read it first.
   resource_schema_url_ = {};
-  ProtoReader r(payload, kNoDepthLimit);
+  ProtoReader r(payload, kProtoNoDepthLimit);
   ProtoField f;
   while (r.next(&f)) {
     if (!f.isLen()) continue;
@@ -145,19 +117,14 @@ Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, LogsRows& 
     }
   }
   if (r.failed()) return internalError(r);
-  const size_t seg_end = av_.segMark();
-  av_.addKeyValues(seg_mark, seg_end, 1);
-  service_name_.clear();
-  if (const AttributeEntry* e = av_.findFirst(entry_mark, "service.name")) {
-    const AnyValueRef value = e->value;  // rendering may move the entries
-    service_name_ = av_.asString(value, &scratch_);
-  }
-  serializeMap(entry_mark, &resource_keys_, &resource_values_, &resource_count_);
-  av_.releaseEntries(entry_mark);
+  renderResource(av_, seg_mark, av_.segMark(), &scratch_, &resource_);
   av_.releaseSegments(seg_mark);
+  if (hook_) {
+    hook_->onResource(resource_.keys, resource_.values, resource_.count, resource_.service_name);
+  }
 
   scope_index_ = 0;
-  ProtoReader r2(payload, kNoDepthLimit);
+  ProtoReader r2(payload, kProtoNoDepthLimit);
   while (r2.next(&f)) {
     if (f.number != 2 || !f.isLen()) continue;
     Status s = decodeScopeLogs(f.bytes, rows);
@@ -170,9 +137,8 @@ Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, LogsRows& 
 
 Status LogsProtoDecoder::decodeScopeLogs(std::string_view payload, LogsRows& rows) {
   const size_t seg_mark = av_.segMark();
-  const size_t entry_mark = av_.entryMark();
   scope_schema_url_ = {};
-  ProtoReader r(payload, kNoDepthLimit);
+  ProtoReader r(payload, kProtoNoDepthLimit);
   ProtoField f;
   while (r.next(&f)) {
     if (!f.isLen()) continue;
@@ -183,30 +149,11 @@ Status LogsProtoDecoder::decodeScopeLogs(std::string_view payload, LogsRows& row
     }
   }
   if (r.failed()) return internalError(r);
-  // InstrumentationScope: name = 1, version = 2, attributes = 3.
-  scope_name_ = {};
-  scope_version_ = {};
-  const size_t seg_end = av_.segMark();
-  for (size_t s = seg_mark; s < seg_end; ++s) {
-    ProtoReader sr(av_.segment(s), kNoDepthLimit);
-    while (sr.next(&f)) {
-      if (!f.isLen()) continue;
-      if (f.number == 1) {
-        scope_name_ = f.bytes;
-      } else if (f.number == 2) {
-        scope_version_ = f.bytes;
-      } else if (f.number == 3) {
-        av_.addKeyValue(f.bytes);
-      }
-    }
-    if (sr.failed()) return internalError(sr);
-  }
-  serializeMap(entry_mark, &scope_keys_, &scope_values_, &scope_count_);
-  av_.releaseEntries(entry_mark);
+  renderScope(av_, seg_mark, av_.segMark(), &scratch_, &scope_);
   av_.releaseSegments(seg_mark);
 
   record_index_ = 0;
-  ProtoReader r2(payload, kNoDepthLimit);
+  ProtoReader r2(payload, kProtoNoDepthLimit);
   while (r2.next(&f)) {
     if (f.number != 2 || !f.isLen()) continue;
     Status s = decodeRecord(f.bytes, rows);
@@ -225,7 +172,7 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
   const size_t entry_mark = av_.entryMark();
   body_segs_.clear();
 
-  ProtoReader r(payload, kNoDepthLimit);
+  ProtoReader r(payload, kProtoNoDepthLimit);
   ProtoField f;
   while (r.next(&f)) {
     switch (f.number) {
@@ -264,58 +211,104 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
     }
   }
   if (r.failed()) return internalError(r);
-  if (!trace_id.empty() && trace_id.size() != 16) {
+  if (!idLengthOk(trace_id, 16) || !idLengthOk(span_id, 8)) {
     av_.releaseEntries(entry_mark);
     av_.releaseSegments(seg_mark);
-    return Status::invalid(recordPath() + ".trace_id: invalid length " +
-                           std::to_string(trace_id.size()) + " (want 0 or 16)");
+    return idLengthOk(trace_id, 16) ? badIdLength(recordPath(), "span_id", span_id.size(), 8)
+                                    : badIdLength(recordPath(), "trace_id", trace_id.size(), 16);
   }
-  if (!span_id.empty() && span_id.size() != 8) {
-    av_.releaseEntries(entry_mark);
-    av_.releaseSegments(seg_mark);
-    return Status::invalid(recordPath() + ".span_id: invalid length " +
-                           std::to_string(span_id.size()) + " (want 0 or 8)");
-  }
-
-  rows.timestamp.append(static_cast<int64_t>(time != 0 ? time : observed));
-  appendIdHex(rows.trace_id, trace_id);
-  appendIdHex(rows.span_id, span_id);
-  rows.trace_flags.append(static_cast<uint8_t>(flags & 0xFF));
-  rows.severity_text.append(severity_text);
-  // An enum is an int32 on the wire; the exporter keeps its low byte.
-  rows.severity_number.append(static_cast<uint8_t>(static_cast<uint32_t>(severity)));
-  rows.service_name.append(service_name_);
 
   const size_t body_begin = av_.segMark();
   for (std::string_view s : body_segs_) av_.pushSegment(s);
   const AnyValueRef body = av_.resolve(body_begin, av_.segMark());
-  rows.body.append(av_.asString(body, &scratch_));
+  const std::string_view body_text = av_.asString(body, &scratch_);
 
-  rows.resource_schema_url.append(resource_schema_url_);
-  rows.resource_attributes.appendRow(resource_keys_, resource_values_, resource_count_);
-  rows.scope_schema_url.append(scope_schema_url_);
-  rows.scope_name.append(scope_name_);
-  rows.scope_version.append(scope_version_);
-  rows.scope_attributes.appendRow(scope_keys_, scope_values_, scope_count_);
-
-  const size_t end = av_.sortedUnique(entry_mark);
-  for (size_t i = entry_mark; i < end; ++i) {
-    const AttributeEntry e = av_.entry(i);
-    rows.log_attributes.addEntry(e.key, av_.asString(e.value, &scratch_));
+  // An enum is an int32 on the wire; the exporter keeps its low byte.
+  uint8_t severity_number = static_cast<uint8_t>(static_cast<uint32_t>(severity));
+  LogRecordOutput out;
+  out.rows = &rows;
+  if (hook_) {
+    collectAttributes(entry_mark);
+    LogRecordView view;
+    view.body_kind = static_cast<LogValueKind>(body.kind);
+    view.body = body_text;
+    view.severity_number = static_cast<uint32_t>(severity);
+    view.severity_text = severity_text;
+    view.attributes = hook_attrs_;
+    out.severity_number = severity_number;
+    out.severity_text = severity_text;
+    hook_->onRecord(view, out);
+    severity_number = out.severity_number;
+    severity_text = out.severity_text;
   }
-  rows.log_attributes.endRow();
-  rows.event_name.append(event_name);
+  LogsRows& rows_out = *out.rows;
+
+  rows_out.timestamp.append(static_cast<int64_t>(time != 0 ? time : observed));
+  appendIdHexOrEmpty(rows_out.trace_id, trace_id);
+  appendIdHexOrEmpty(rows_out.span_id, span_id);
+  rows_out.trace_flags.append(static_cast<uint8_t>(flags & 0xFF));
+  rows_out.severity_text.append(severity_text);
+  rows_out.severity_number.append(severity_number);
+  rows_out.service_name.append(resource_.service_name);
+  rows_out.body.append(body_text);
+
+  rows_out.resource_schema_url.append(resource_schema_url_);
+  rows_out.resource_attributes.appendRow(resource_.keys, resource_.values, resource_.count);
+  rows_out.scope_schema_url.append(scope_schema_url_);
+  rows_out.scope_name.append(scope_.name);
+  rows_out.scope_version.append(scope_.version);
+  rows_out.scope_attributes.appendRow(scope_.keys, scope_.values, scope_.count);
+
+  if (hook_) {
+    rows_out.log_attributes.appendRow(out.attribute_keys, out.attribute_values,
+                                      out.attribute_count);
+  } else {
+    appendAttributes(av_, entry_mark, &scratch_, rows_out.log_attributes);
+  }
+  rows_out.event_name.append(event_name);
 
   av_.releaseEntries(entry_mark);
   av_.releaseSegments(seg_mark);
   return Status::ok();
 }
 
+static_assert(static_cast<int>(LogValueKind::kKvlist) == AnyValueRef::kKvlist &&
+              static_cast<int>(LogValueKind::kString) == AnyValueRef::kString);
+
+void LogsProtoDecoder::collectAttributes(size_t entry_mark) {
+  // Rendered values go to hook_text_, which may move while it grows, so
+  // their views are made once all are there.
+  hook_attrs_.clear();
+  hook_spans_.clear();
+  hook_text_.clear();
+  const size_t end = av_.entryMark();
+  for (size_t i = entry_mark; i < end; ++i) {
+    const AttributeEntry e = av_.entry(i);  // by value: rendering may move entries
+    LogAttributeView a;
+    a.key = e.key;
+    a.kind = static_cast<LogValueKind>(e.value.kind);
+    if (e.value.kind == AnyValueRef::kString) {
+      a.text = e.value.str;
+      hook_spans_.emplace_back(SIZE_MAX, 0);
+    } else {
+      const size_t at = hook_text_.size();
+      hook_text_.append(av_.asString(e.value, &hook_scratch_));
+      hook_spans_.emplace_back(at, hook_text_.size() - at);
+    }
+    hook_attrs_.push_back(a);
+  }
+  for (size_t i = 0; i < hook_attrs_.size(); ++i) {
+    if (hook_spans_[i].first == SIZE_MAX) continue;
+    hook_attrs_[i].text = std::string_view(hook_text_).substr(hook_spans_[i].first,
+                                                             hook_spans_[i].second);
+  }
+}
+
 }  // namespace
 
-Status decodeLogsProto(std::string_view body, LogsRows& rows) {
+Status decodeLogsProto(std::string_view body, LogsRows& rows, LogRecordHook* hook) {
   thread_local LogsProtoDecoder decoder;
-  return decoder.decode(body, rows);
+  return decoder.decode(body, rows, hook);
 }
 
 }  // namespace otelhouse

@@ -32,13 +32,15 @@
 
 #include <string_view>
 
+#include "codec/log_record_hook.h"
 #include "common/status.h"
 #include "rows/logs_rows.h"
 
 namespace otelhouse {
 
-// Appends one row per LogRecord of the request in `body` to `rows`.
+// Appends one row per LogRecord of the request in `body` to `rows`, or, with
+// a hook, to the rows the hook picks for each record (codec/log_record_hook.h).
 // Thread-safe (each thread uses its own scratch).
-Status decodeLogsProto(std::string_view body, LogsRows& rows);
+Status decodeLogsProto(std::string_view body, LogsRows& rows, LogRecordHook* hook = nullptr);
 
 }  // namespace otelhouse

@@ -15,6 +15,10 @@ namespace pb = google::protobuf;
 namespace common = opentelemetry::proto::common::v1;
 namespace logs = opentelemetry::proto::logs::v1;
 namespace collector = opentelemetry::proto::collector::logs::v1;
+namespace trace = opentelemetry::proto::trace::v1;
+namespace trace_collector = opentelemetry::proto::collector::trace::v1;
+namespace metrics = opentelemetry::proto::metrics::v1;
+namespace metrics_collector = opentelemetry::proto::collector::metrics::v1;
 
 OtlpRandom::OtlpRandom(uint64_t seed, OtlpRandomOptions options) : rng_(seed), opt_(options) {}
 
@@ -215,6 +219,246 @@ collector::ExportLogsServiceRequest OtlpRandom::logsRequest() {
       if (chance(0.3)) sl->set_schema_url(text());
       const int nl = static_cast<int>(below(static_cast<uint64_t>(opt_.max_records) + 1));
       for (int k = 0; k < nl; ++k) fillLogRecord(sl->add_log_records());
+    }
+  }
+  return req;
+}
+
+std::string OtlpRandom::randomId(size_t len) {
+  if (opt_.bad_ids && chance(0.1)) return bytes(20);
+  if (chance(0.1)) return std::string(len, '\0');
+  std::string s;
+  for (size_t i = 0; i < len; ++i) s.push_back(static_cast<char>(below(256)));
+  return s;
+}
+
+namespace {
+
+int32_t enumValue(OtlpRandom& r, int named) {
+  if (r.chance(r.options().special_chance)) {
+    static const int32_t kOdd[] = {-1, 6, 100, std::numeric_limits<int32_t>::min(),
+                                   std::numeric_limits<int32_t>::max()};
+    return kOdd[r.below(std::size(kOdd))];
+  }
+  return static_cast<int32_t>(r.below(static_cast<uint64_t>(named)));
+}
+
+}  // namespace
+
+void OtlpRandom::fillSpan(trace::Span* s) {
+  const uint64_t base = 1700000000000000000ull;
+  if (!chance(opt_.empty_chance)) s->set_trace_id(randomId(16));
+  if (!chance(opt_.empty_chance)) s->set_span_id(randomId(8));
+  if (chance(0.5)) s->set_parent_span_id(randomId(8));
+  if (chance(0.3)) s->set_trace_state(chance(0.5) ? "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE" : text());
+  if (!chance(opt_.empty_chance)) s->set_name(chance(0.5) ? "GET /api/orders" : text());
+  if (!chance(opt_.empty_chance)) s->set_kind(static_cast<trace::Span::SpanKind>(enumValue(*this, 6)));
+  if (!chance(opt_.empty_chance)) {
+    const uint64_t start = base + below(1ull << 40);
+    s->set_start_time_unix_nano(start);
+    s->set_end_time_unix_nano(start + below(2000000000));
+    if (chance(opt_.special_chance)) s->set_end_time_unix_nano(start - below(1000) - 1);
+    if (chance(opt_.special_chance)) s->set_start_time_unix_nano(rng_());
+  }
+  fillAttributes(s->mutable_attributes(), opt_.max_depth);
+  if (chance(0.1)) s->set_dropped_attributes_count(static_cast<uint32_t>(below(5)));
+  const int ne = static_cast<int>(below(static_cast<uint64_t>(opt_.max_points) + 1));
+  for (int i = 0; i < ne; ++i) {
+    auto* e = s->add_events();
+    if (!chance(opt_.empty_chance)) e->set_time_unix_nano(base + below(1ull << 40));
+    if (!chance(opt_.empty_chance)) e->set_name(chance(0.5) ? "exception" : text());
+    if (chance(0.5)) fillAttributes(e->mutable_attributes(), opt_.max_depth);
+    if (chance(0.1)) e->set_dropped_attributes_count(1);
+  }
+  if (chance(0.1)) s->set_dropped_events_count(2);
+  const int nl = static_cast<int>(below(static_cast<uint64_t>(opt_.max_points) + 1));
+  for (int i = 0; i < nl; ++i) {
+    auto* l = s->add_links();
+    if (!chance(opt_.empty_chance)) l->set_trace_id(randomId(16));
+    if (!chance(opt_.empty_chance)) l->set_span_id(randomId(8));
+    if (chance(0.3)) l->set_trace_state(text());
+    if (chance(0.5)) fillAttributes(l->mutable_attributes(), opt_.max_depth);
+    if (chance(0.2)) l->set_flags(static_cast<uint32_t>(rng_()));
+  }
+  if (chance(0.6)) {
+    auto* st = s->mutable_status();
+    if (!chance(opt_.empty_chance)) {
+      st->set_code(static_cast<trace::Status::StatusCode>(enumValue(*this, 3)));
+    }
+    if (chance(0.4)) st->set_message(text());
+  }
+  if (chance(0.3)) s->set_flags(static_cast<uint32_t>(rng_()));
+}
+
+trace_collector::ExportTraceServiceRequest OtlpRandom::tracesRequest() {
+  trace_collector::ExportTraceServiceRequest req;
+  const int nr = static_cast<int>(below(static_cast<uint64_t>(opt_.max_resources) + 1));
+  for (int i = 0; i < nr; ++i) {
+    auto* rs = req.add_resource_spans();
+    if (!chance(opt_.empty_chance)) fillResource(rs->mutable_resource());
+    if (chance(0.3)) rs->set_schema_url("https://opentelemetry.io/schemas/1.21.0");
+    const int ns = static_cast<int>(below(static_cast<uint64_t>(opt_.max_scopes) + 1));
+    for (int j = 0; j < ns; ++j) {
+      auto* ss = rs->add_scope_spans();
+      if (!chance(opt_.empty_chance)) fillScope(ss->mutable_scope());
+      if (chance(0.3)) ss->set_schema_url(text());
+      const int n = static_cast<int>(below(static_cast<uint64_t>(opt_.max_records) + 1));
+      for (int k = 0; k < n; ++k) fillSpan(ss->add_spans());
+    }
+  }
+  return req;
+}
+
+void OtlpRandom::fillExemplar(metrics::Exemplar* e) {
+  if (chance(0.5)) fillAttributes(e->mutable_filtered_attributes(), 1);
+  if (!chance(opt_.empty_chance)) e->set_time_unix_nano(1700000000000000000ull + below(1ull << 40));
+  switch (below(3)) {
+    case 0: e->set_as_double(number()); break;
+    case 1: e->set_as_int(integer()); break;
+    default: break;
+  }
+  if (chance(0.6)) e->set_span_id(randomId(8));
+  if (chance(0.6)) e->set_trace_id(randomId(16));
+}
+
+void OtlpRandom::fillMetric(metrics::Metric* m) {
+  const uint64_t base = 1700000000000000000ull;
+  if (!chance(opt_.empty_chance)) m->set_name(chance(0.5) ? "http.server.duration" : text());
+  if (chance(0.5)) m->set_description(text());
+  if (chance(0.5)) m->set_unit(chance(0.5) ? "ms" : text());
+  if (chance(0.1)) fillAttributes(m->mutable_metadata(), 1);
+  const int npoints = static_cast<int>(below(static_cast<uint64_t>(opt_.max_points) + 1));
+  auto times = [&](auto* p) {
+    if (!chance(opt_.empty_chance)) p->set_start_time_unix_nano(base + below(1ull << 40));
+    if (!chance(opt_.empty_chance)) p->set_time_unix_nano(base + below(1ull << 40));
+    if (chance(opt_.special_chance)) p->set_time_unix_nano(rng_());
+    if (chance(0.3)) p->set_flags(chance(0.5) ? 1 : static_cast<uint32_t>(rng_()));
+  };
+  auto exemplars = [&](auto* p) {
+    const int n = static_cast<int>(below(3));
+    for (int i = 0; i < n; ++i) fillExemplar(p->add_exemplars());
+  };
+  auto number = [&](metrics::NumberDataPoint* p) {
+    fillAttributes(p->mutable_attributes(), 1);
+    times(p);
+    switch (below(3)) {
+      case 0: p->set_as_double(this->number()); break;
+      case 1: p->set_as_int(integer()); break;
+      default: break;
+    }
+    exemplars(p);
+  };
+  switch (below(11)) {
+    case 0:
+    case 1: {
+      auto* g = m->mutable_gauge();
+      for (int i = 0; i < npoints; ++i) number(g->add_data_points());
+      break;
+    }
+    case 2:
+    case 3: {
+      auto* s = m->mutable_sum();
+      for (int i = 0; i < npoints; ++i) number(s->add_data_points());
+      if (!chance(opt_.empty_chance)) {
+        s->set_aggregation_temporality(
+            static_cast<metrics::AggregationTemporality>(enumValue(*this, 3)));
+      }
+      if (chance(0.5)) s->set_is_monotonic(true);
+      break;
+    }
+    case 4:
+    case 5: {
+      auto* h = m->mutable_histogram();
+      for (int i = 0; i < npoints; ++i) {
+        auto* p = h->add_data_points();
+        fillAttributes(p->mutable_attributes(), 1);
+        times(p);
+        p->set_count(chance(opt_.special_chance) ? rng_() : below(1000));
+        if (chance(0.7)) p->set_sum(this->number());
+        const int nb = static_cast<int>(below(6));
+        for (int b = 0; b < nb; ++b) p->add_bucket_counts(chance(0.1) ? rng_() : below(100));
+        for (int b = 0; b + 1 < nb; ++b) p->add_explicit_bounds(b * 2.5);
+        if (chance(0.2)) p->add_explicit_bounds(this->number());
+        if (chance(0.6)) p->set_min(this->number());
+        if (chance(0.6)) p->set_max(this->number());
+        exemplars(p);
+      }
+      if (!chance(opt_.empty_chance)) {
+        h->set_aggregation_temporality(
+            static_cast<metrics::AggregationTemporality>(enumValue(*this, 3)));
+      }
+      break;
+    }
+    case 6:
+    case 7: {
+      auto* h = m->mutable_exponential_histogram();
+      for (int i = 0; i < npoints; ++i) {
+        auto* p = h->add_data_points();
+        fillAttributes(p->mutable_attributes(), 1);
+        times(p);
+        p->set_count(below(1000));
+        if (chance(0.7)) p->set_sum(this->number());
+        static const int32_t kScales[] = {std::numeric_limits<int32_t>::min(), -10, -1,
+                                          std::numeric_limits<int32_t>::max()};
+        p->set_scale(chance(opt_.special_chance) ? kScales[below(std::size(kScales))]
+                                                 : static_cast<int32_t>(below(41)) - 20);
+        if (chance(0.5)) p->set_zero_count(below(10));
+        for (auto* b : {p->mutable_positive(), p->mutable_negative()}) {
+          if (chance(0.2)) continue;
+          b->set_offset(chance(opt_.special_chance) ? static_cast<int32_t>(rng_())
+                                                    : static_cast<int32_t>(below(20)) - 10);
+          const int nb = static_cast<int>(below(6));
+          for (int k = 0; k < nb; ++k) b->add_bucket_counts(chance(0.1) ? rng_() : below(300));
+        }
+        if (chance(0.2)) p->clear_negative();
+        if (chance(0.6)) p->set_min(this->number());
+        if (chance(0.6)) p->set_max(this->number());
+        if (chance(0.3)) p->set_zero_threshold(1e-9);
+        exemplars(p);
+      }
+      if (!chance(opt_.empty_chance)) {
+        h->set_aggregation_temporality(
+            static_cast<metrics::AggregationTemporality>(enumValue(*this, 3)));
+      }
+      break;
+    }
+    case 8:
+    case 9: {
+      auto* s = m->mutable_summary();
+      for (int i = 0; i < npoints; ++i) {
+        auto* p = s->add_data_points();
+        fillAttributes(p->mutable_attributes(), 1);
+        times(p);
+        p->set_count(below(1000));
+        if (chance(0.8)) p->set_sum(this->number());
+        const int nq = static_cast<int>(below(4));
+        for (int q = 0; q < nq; ++q) {
+          auto* v = p->add_quantile_values();
+          if (chance(0.9)) v->set_quantile(q / 4.0);
+          if (chance(0.9)) v->set_value(this->number());
+        }
+      }
+      break;
+    }
+    default:
+      break;  // no data: MetricTypeEmpty
+  }
+}
+
+metrics_collector::ExportMetricsServiceRequest OtlpRandom::metricsRequest() {
+  metrics_collector::ExportMetricsServiceRequest req;
+  const int nr = static_cast<int>(below(static_cast<uint64_t>(opt_.max_resources) + 1));
+  for (int i = 0; i < nr; ++i) {
+    auto* rm = req.add_resource_metrics();
+    if (!chance(opt_.empty_chance)) fillResource(rm->mutable_resource());
+    if (chance(0.3)) rm->set_schema_url("https://opentelemetry.io/schemas/1.21.0");
+    const int ns = static_cast<int>(below(static_cast<uint64_t>(opt_.max_scopes) + 1));
+    for (int j = 0; j < ns; ++j) {
+      auto* sm = rm->add_scope_metrics();
+      if (!chance(opt_.empty_chance)) fillScope(sm->mutable_scope());
+      if (chance(0.3)) sm->set_schema_url(text());
+      const int n = static_cast<int>(below(static_cast<uint64_t>(opt_.max_records) + 1));
+      for (int k = 0; k < n; ++k) fillMetric(sm->add_metrics());
     }
   }
   return req;

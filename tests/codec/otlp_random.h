@@ -1,8 +1,10 @@
 // OtlpRandom: random OTLP payloads for differential tests, built with the
 // libprotobuf classes generated from tests/proto (test-only).
 //
-// - fill*/logsRequest(): random messages: several resources / scopes /
-//   records, every AnyValue type, nested arrays and kvlists, empty and unset
+// - fill*/logsRequest()/tracesRequest()/metricsRequest(): random messages:
+//   several resources / scopes / records (spans with events and links;
+//   metrics of every type, some without data, with exemplars, absent
+//   optional fields and extreme enum / scale / offset values), every AnyValue type, nested arrays and kvlists, empty and unset
 //   fields, duplicate keys, special doubles (NaN, Inf, -0, 1e-7, 1e21...),
 //   strings with escapes, control characters, U+2028 and multi-byte UTF-8.
 // - wireEncode(): serializes any message by reflection with wire-level
@@ -24,9 +26,13 @@
 #include <google/protobuf/message.h>
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "opentelemetry/proto/common/v1/common.pb.h"
 #include "opentelemetry/proto/logs/v1/logs.pb.h"
+#include "opentelemetry/proto/metrics/v1/metrics.pb.h"
 #include "opentelemetry/proto/resource/v1/resource.pb.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace otelhouse::testing {
 
@@ -40,6 +46,7 @@ struct OtlpRandomOptions {
   double special_chance = 0.15;  // special doubles, odd strings, edge values
   bool invalid_utf8 = false;     // strings may hold invalid UTF-8
   bool bad_ids = false;          // trace / span ids of a wrong length
+  int max_points = 3;            // data points per metric; events / links per span
 };
 
 struct WireOptions {
@@ -73,6 +80,15 @@ class OtlpRandom {
   void fillScope(opentelemetry::proto::common::v1::InstrumentationScope* s);
   void fillLogRecord(opentelemetry::proto::logs::v1::LogRecord* r);
   opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest logsRequest();
+
+  // An id of `len` bytes: sometimes all zero, sometimes (bad_ids) of a
+  // wrong length.
+  std::string randomId(size_t len);
+  void fillSpan(opentelemetry::proto::trace::v1::Span* s);
+  opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest tracesRequest();
+  void fillExemplar(opentelemetry::proto::metrics::v1::Exemplar* e);
+  void fillMetric(opentelemetry::proto::metrics::v1::Metric* m);
+  opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest metricsRequest();
 
   std::string wireEncode(const google::protobuf::Message& m, const WireOptions& w = {});
   std::string mutate(std::string bytes);
