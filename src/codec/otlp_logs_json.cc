@@ -1,12 +1,15 @@
 #include "codec/otlp_logs_json.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "codec/otlp_json_common.h"
 
 namespace otelhouse {
 namespace {
 
+using otlpjson::AnyKind;
 using otlpjson::AnyRef;
 using otlpjson::Element;
 using otlpjson::EnumName;
@@ -39,7 +42,7 @@ constexpr size_t kKeepScratchBytes = 8u << 20;
 // scopeLogs in the JSON text.
 class LogsJsonDecoder {
  public:
-  Status decode(std::string_view body, LogsRows& rows);
+  Status decode(std::string_view body, LogsRows& rows, LogRecordHook* hook);
 
  private:
   Status resourceLogs(Element el, LogsRows& rows);
@@ -47,6 +50,11 @@ class LogsJsonDecoder {
   Status scopeLogs(Element el, LogsRows& rows);
   Status scope(Element el);
   Status logRecord(Element el, LogsRows& rows);
+  Status writeRow(LogsRows& rows, uint64_t time, uint32_t flags, uint8_t severity,
+                  std::string_view severity_text, std::string_view keys, std::string_view values,
+                  size_t attr_count, std::string_view event_name);
+  // The record's attributes in document order, for the hook.
+  Status collectAttributes();
 
   JsonScratch js_;
 
@@ -68,9 +76,18 @@ class LogsJsonDecoder {
   std::string body_;
   std::string attr_keys_;
   std::string attr_values_;
+
+  LogRecordHook* hook_ = nullptr;
+  std::vector<Element> attr_arrays_;  // the record's `attributes` fields
+  std::vector<LogAttributeView> hook_attrs_;
+  // Where each rendered value lies in hook_text_ (offset, size); SIZE_MAX
+  // offsets mark values that are views of the parsed document.
+  std::vector<std::pair<size_t, size_t>> hook_spans_;
+  std::string hook_text_;
 };
 
-Status LogsJsonDecoder::decode(std::string_view body, LogsRows& rows) {
+Status LogsJsonDecoder::decode(std::string_view body, LogsRows& rows, LogRecordHook* hook) {
+  hook_ = hook;
   Element root;
   Status s = js_.parse(body, root);
   if (!s) return s;
@@ -102,6 +119,7 @@ Status LogsJsonDecoder::resourceLogs(Element el, LogsRows& rows) {
   if (!s) return s;
   s = js_.finishMap(mark, resource_keys_, resource_values_, resource_count_);
   if (!s) return s;
+  if (hook_) hook_->onResource(resource_keys_, resource_values_, resource_count_, service_name_);
   return js_.forEachField(el, [&](std::string_view key, Element v) -> Status {
     if (!isField(key, "scopeLogs", "scope_logs")) return Status::ok();
     PathScope field(js_.path(), "scopeLogs");
@@ -182,6 +200,7 @@ Status LogsJsonDecoder::logRecord(Element el, LogsRows& rows) {
   AnyRef body;
   trace_id_.clear();
   span_id_.clear();
+  attr_arrays_.clear();
   const size_t mark = js_.beginMap();
   Status s = js_.forEachField(el, [&](std::string_view key, Element v) -> Status {
     if (isField(key, "timeUnixNano", "time_unix_nano")) {
@@ -204,7 +223,10 @@ Status LogsJsonDecoder::logRecord(Element el, LogsRows& rows) {
       PathScope field(js_.path(), "body");
       return js_.resolveAny(v, body);
     }
-    if (key == "attributes") return js_.addKeyValues(v, "attributes");
+    if (key == "attributes") {
+      if (hook_) attr_arrays_.push_back(v);
+      return js_.addKeyValues(v, "attributes");
+    }
     if (isField(key, "droppedAttributesCount", "dropped_attributes_count")) {
       PathScope field(js_.path(), "droppedAttributesCount");
       uint32_t ignored = 0;
@@ -239,12 +261,44 @@ Status LogsJsonDecoder::logRecord(Element el, LogsRows& rows) {
   s = js_.finishMap(mark, attr_keys_, attr_values_, attr_count);
   if (!s) return s;
 
-  rows.timestamp.append(static_cast<int64_t>(time != 0 ? time : observed));
+  uint8_t severity = static_cast<uint8_t>(severity_number);
+  std::string_view keys = attr_keys_, values = attr_values_;
+  LogsRows* dst = &rows;
+  if (hook_) {
+    s = collectAttributes();
+    if (!s) return s;
+    LogRecordView view;
+    view.body_kind = static_cast<LogValueKind>(body.kind);
+    view.body = body_;
+    view.severity_number = static_cast<uint32_t>(severity_number);
+    view.severity_text = severity_text;
+    view.attributes = hook_attrs_;
+    LogRecordOutput out;
+    out.rows = &rows;
+    out.severity_number = severity;
+    out.severity_text = severity_text;
+    hook_->onRecord(view, out);
+    dst = out.rows;
+    severity = out.severity_number;
+    severity_text = out.severity_text;
+    keys = out.attribute_keys;
+    values = out.attribute_values;
+    attr_count = out.attribute_count;
+  }
+  return writeRow(*dst, time != 0 ? time : observed, flags, severity, severity_text, keys,
+                  values, attr_count, event_name);
+}
+
+Status LogsJsonDecoder::writeRow(LogsRows& rows, uint64_t time, uint32_t flags, uint8_t severity,
+                                 std::string_view severity_text, std::string_view keys,
+                                 std::string_view values, size_t attr_count,
+                                 std::string_view event_name) {
+  rows.timestamp.append(static_cast<int64_t>(time));
   rows.trace_id.append(trace_id_);
   rows.span_id.append(span_id_);
   rows.trace_flags.append(static_cast<uint8_t>(flags & 0xFF));
   rows.severity_text.append(severity_text);
-  rows.severity_number.append(static_cast<uint8_t>(severity_number));
+  rows.severity_number.append(severity);
   rows.service_name.append(service_name_);
   rows.body.append(body_);
   rows.resource_schema_url.append(resource_schema_url_);
@@ -253,16 +307,60 @@ Status LogsJsonDecoder::logRecord(Element el, LogsRows& rows) {
   rows.scope_name.append(scope_name_);
   rows.scope_version.append(scope_version_);
   rows.scope_attributes.appendRow(scope_keys_, scope_values_, scope_count_);
-  rows.log_attributes.appendRow(attr_keys_, attr_values_, attr_count);
+  rows.log_attributes.appendRow(keys, values, attr_count);
   rows.event_name.append(event_name);
+  return Status::ok();
+}
+
+static_assert(static_cast<int>(LogValueKind::kKvlist) == static_cast<int>(AnyKind::kKvlist) &&
+              static_cast<int>(LogValueKind::kString) == static_cast<int>(AnyKind::kString));
+
+Status LogsJsonDecoder::collectAttributes() {
+  // Mirrors JsonScratch::addKeyValues, which has already accepted these
+  // arrays; rendered values go to hook_text_ and become views at the end
+  // (the string may move while it grows).
+  hook_attrs_.clear();
+  hook_spans_.clear();
+  hook_text_.clear();
+  for (Element array : attr_arrays_) {
+    Status s = js_.forEach(array, [&](size_t, Element kv) -> Status {
+      LogAttributeView a;
+      AnyRef value;
+      Status st = js_.forEachField(kv, [&](std::string_view key, Element v) -> Status {
+        if (key == "key") return js_.readString(v, a.key);
+        if (key == "value") return js_.resolveAny(v, value);
+        return Status::ok();
+      });
+      if (!st) return st;
+      a.kind = static_cast<LogValueKind>(value.kind);
+      std::string_view text;
+      if (value.kind == AnyKind::kString && value.el.get_string().get(text) == simdjson::SUCCESS) {
+        a.text = text;
+        hook_spans_.emplace_back(SIZE_MAX, 0);
+      } else {
+        const size_t at = hook_text_.size();
+        st = js_.appendAsString(value, hook_text_);
+        if (!st) return st;
+        hook_spans_.emplace_back(at, hook_text_.size() - at);
+      }
+      hook_attrs_.push_back(a);
+      return Status::ok();
+    });
+    if (!s) return s;
+  }
+  for (size_t i = 0; i < hook_attrs_.size(); ++i) {
+    if (hook_spans_[i].first == SIZE_MAX) continue;
+    hook_attrs_[i].text = std::string_view(hook_text_).substr(hook_spans_[i].first,
+                                                             hook_spans_[i].second);
+  }
   return Status::ok();
 }
 
 }  // namespace
 
-Status decodeLogsJson(std::string_view body, LogsRows& rows) {
+Status decodeLogsJson(std::string_view body, LogsRows& rows, LogRecordHook* hook) {
   thread_local LogsJsonDecoder decoder;
-  return decoder.decode(body, rows);
+  return decoder.decode(body, rows, hook);
 }
 
 }  // namespace otelhouse

@@ -15,11 +15,14 @@
 
 #include <string_view>
 
+#include "codec/log_record_hook.h"
 #include "common/status.h"
 #include "rows/logs_rows.h"
 
 namespace otelhouse {
 
-Status decodeLogsJson(std::string_view body, LogsRows& rows);
+// With a hook, each record goes to the rows the hook picks (see
+// codec/log_record_hook.h).
+Status decodeLogsJson(std::string_view body, LogsRows& rows, LogRecordHook* hook = nullptr);
 
 }  // namespace otelhouse

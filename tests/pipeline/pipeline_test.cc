@@ -1,0 +1,112 @@
+// The Pipeline writes a logs request's session chunks and ordinary logs as
+// two tables of one WAL append, and each reaches the sink as its own insert.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "codec/otlp_logs_json.h"
+#include "log_test_util.h"
+#include "sinks/sink.h"
+#include "wal/wal.h"
+
+namespace otelhouse {
+namespace {
+
+class RecordingSink : public Sink {
+ public:
+  Status insert(std::string_view table, std::string_view native, std::string_view) override {
+    std::lock_guard lock(mu);
+    inserts.push_back({std::string(table), std::string(native)});
+    return Status::ok();
+  }
+  Status execute(std::string_view) override { return Status::ok(); }
+  Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }
+  Result<std::vector<ColumnInfo>> describe(std::string_view) override {
+    return std::vector<ColumnInfo>{};
+  }
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> inserts;
+};
+
+TEST(Pipeline, SessionsAndLogsInOneRequestGoToTheirTables) {
+  char tmpl[] = "/tmp/otelhouse-pipe-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  {
+    WalOptions wo;
+    wo.dir = dir + "/wal";
+    WalRecovery recovery;
+    auto wal = Wal::open(wo, &recovery);
+    ASSERT_TRUE(wal.isOk()) << wal.status().message();
+    RecordingSink sink;
+    ExporterOptions eo;
+    eo.dead_letter_dir = dir + "/dead";
+    Exporter exporter(sink, *wal.value(), eo);
+    exporter.start();
+    Pipeline pipeline(exporter, PipelineOptions{});
+    const std::string json = testing::logsRequest(
+        R"({"attributes":[{"key":"rr-web.event","value":{"stringValue":"2"}}],)"
+        R"("body":{"stringValue":"chunk"}},{"body":{"stringValue":"warn: low disk"}},)"
+        R"({"body":{"stringValue":"ok"}})");
+    IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+    ASSERT_TRUE(r.status.isOk()) << r.status.message();
+    EXPECT_EQ(r.accepted, 3u);
+    EXPECT_EQ(pipeline.stats().session_records.load(), 1u);
+    exporter.flush();
+
+    // What the sink got is what the builders encode for the same rows.
+    LogsRows logs, sessions;
+    LogProcessingOptions options;
+    LogProcessor processor(options, logs, sessions);
+    ASSERT_TRUE(decodeLogsJson(json, logs, &processor).isOk());
+    std::string logs_native, sessions_native;
+    logs.encodeNative(logs_native);
+    sessions.encodeNative(sessions_native);
+    std::lock_guard lock(sink.mu);
+    ASSERT_EQ(sink.inserts.size(), 2u);
+    std::vector<std::pair<std::string, std::string>> want = {
+        {"hyperdx_sessions", sessions_native}, {"otel_logs", logs_native}};
+    std::sort(sink.inserts.begin(), sink.inserts.end());
+    EXPECT_EQ(sink.inserts, want);
+    exporter.stop();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Pipeline, RequestWithOnlySessionsWritesNoOtelLogsRows) {
+  char tmpl[] = "/tmp/otelhouse-pipe-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  {
+    WalOptions wo;
+    wo.dir = dir + "/wal";
+    WalRecovery recovery;
+    auto wal = Wal::open(wo, &recovery);
+    ASSERT_TRUE(wal.isOk());
+    RecordingSink sink;
+    ExporterOptions eo;
+    eo.dead_letter_dir = dir + "/dead";
+    Exporter exporter(sink, *wal.value(), eo);
+    exporter.start();
+    Pipeline pipeline(exporter, PipelineOptions{});
+    const std::string json = testing::logsRequest(
+        R"({"attributes":[{"key":"rr-web.event","value":{"stringValue":"3"}}]})");
+    IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kProtobuf,
+                                     testing::toProtobuf(json));
+    ASSERT_TRUE(r.status.isOk()) << r.status.message();
+    exporter.flush();
+    std::lock_guard lock(sink.mu);
+    ASSERT_EQ(sink.inserts.size(), 1u);
+    EXPECT_EQ(sink.inserts[0].first, "hyperdx_sessions");
+    exporter.stop();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace otelhouse
