@@ -45,6 +45,62 @@ void statusResponse(HttpResponse& response, std::optional<PayloadFormat> format,
   }
 }
 
+std::string asciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  return out;
+}
+
+std::string asciiUpper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  return out;
+}
+
+std::string_view trimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// rs/cors: origins compare case-insensitively; one "*" matches any middle.
+bool corsOriginAllowed(const std::vector<std::string>& allowed, std::string_view origin) {
+  const std::string o = asciiLower(origin);
+  for (const std::string& a : allowed) {
+    if (a == "*") return true;
+    const std::string pattern = asciiLower(a);
+    const size_t star = pattern.find('*');
+    if (star == std::string::npos) {
+      if (pattern == o) return true;
+      continue;
+    }
+    const std::string_view prefix = std::string_view(pattern).substr(0, star);
+    const std::string_view suffix = std::string_view(pattern).substr(star + 1);
+    if (o.size() >= prefix.size() + suffix.size() && o.starts_with(prefix) &&
+        o.ends_with(suffix))
+      return true;
+  }
+  return false;
+}
+
+// Every requested header must be allowed ("*" allows all; Origin always is).
+bool corsHeadersAllowed(const std::vector<std::string>& allowed, std::string_view requested) {
+  for (const std::string& a : allowed)
+    if (a == "*") return true;
+  while (!requested.empty()) {
+    const size_t comma = requested.find(',');
+    const std::string name = asciiLower(trimSpaces(requested.substr(0, comma)));
+    requested = comma == std::string_view::npos ? std::string_view() : requested.substr(comma + 1);
+    if (name.empty() || name == "origin") continue;
+    bool ok = false;
+    for (const std::string& a : allowed) ok |= asciiLower(a) == name;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 OtlpHttpReceiver::OtlpHttpReceiver(OtlpHttpConfig config, Ingest& ingest)
@@ -84,11 +140,43 @@ void OtlpHttpReceiver::handleServerError(const HttpRequest& request, HttpRespons
   }
 }
 
+bool OtlpHttpReceiver::applyCors(const HttpRequest& request, HttpResponse& response) const {
+  if (config_.cors_allowed_origins.empty()) return false;
+  const std::string_view origin = request.header("Origin");
+  const bool preflight =
+      request.method == "OPTIONS" && request.hasHeader("Access-Control-Request-Method");
+  if (preflight) {
+    response.status = 204;
+    response.setHeader("Vary",
+                       "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+    if (origin.empty() || !corsOriginAllowed(config_.cors_allowed_origins, origin)) return true;
+    std::string method = asciiUpper(request.header("Access-Control-Request-Method"));
+    if (method != "GET" && method != "POST" && method != "HEAD") return true;
+    const std::string_view requested = request.header("Access-Control-Request-Headers");
+    if (!corsHeadersAllowed(config_.cors_allowed_headers, requested)) return true;
+    response.setHeader("Access-Control-Allow-Origin", origin);
+    response.setHeader("Access-Control-Allow-Methods", method);
+    if (!requested.empty()) response.setHeader("Access-Control-Allow-Headers", requested);
+    response.setHeader("Access-Control-Allow-Credentials", "true");
+    if (config_.cors_max_age_seconds > 0)
+      response.setHeader("Access-Control-Max-Age", std::to_string(config_.cors_max_age_seconds));
+    return true;
+  }
+  if (origin.empty()) return false;
+  response.setHeader("Vary", "Origin");
+  if (!corsOriginAllowed(config_.cors_allowed_origins, origin)) return false;
+  response.setHeader("Access-Control-Allow-Origin", origin);
+  response.setHeader("Access-Control-Allow-Credentials", "true");
+  return false;
+}
+
 void OtlpHttpReceiver::handle(const HttpRequest& request, HttpResponse& response) {
   stats_.requests.fetch_add(1);
   auto refuse = [this] { stats_.refused_requests.fetch_add(1); };
 
-  // Auth comes first, as in the collector, where it wraps the whole mux.
+  if (applyCors(request, response)) return;
+
+  // Auth comes first after CORS, as in the collector, where it wraps the mux.
   if (auth_) {
     Status allowed = auth_(request);
     if (!allowed.isOk()) {

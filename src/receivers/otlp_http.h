@@ -18,8 +18,14 @@
 //      kInternal 500.
 // Error bodies from step 5 on are a google.rpc.Status in the request's content
 // type (protobuf or JSON), as the collector writes them.
-// CORS (preflight OPTIONS, Access-Control-* headers) will hook in next to the
-// auth step.
+// CORS comes before everything (as the collector's rs/cors wraps its whole
+// handler): a preflight (OPTIONS with Origin and Access-Control-Request-Method)
+// is answered 204 at once, with the Access-Control-Allow-* headers when the
+// origin, method (GET, POST, HEAD) and requested headers are allowed and
+// without them otherwise; any other request from an allowed Origin gets
+// Access-Control-Allow-Origin (the origin itself), Allow-Credentials and
+// Vary: Origin on whatever answer it gets. Allowed origins may be "*" or
+// hold one "*" wildcard ("https://*.example.com"); no origins: CORS off.
 //
 // Thread-safety: handle() runs concurrently on every I/O thread; the hooks
 // must be set before start(). The Ingest must outlive the receiver.
@@ -31,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "net/http_server.h"
@@ -51,6 +58,10 @@ struct OtlpHttpConfig {
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};
   size_t max_connections = 10000;
+  // CORS; ClickStack's defaults allow any origin and any header.
+  std::vector<std::string> cors_allowed_origins{"*"};
+  std::vector<std::string> cors_allowed_headers{"*"};
+  int cors_max_age_seconds = 0;  // Access-Control-Max-Age; 0: not sent
 };
 
 // Returns ok to let the request in; any other Status ends it with 401 and the
@@ -83,6 +94,9 @@ class OtlpHttpReceiver {
   const OtlpHttpStats& stats() const { return stats_; }
 
  private:
+  // Handles CORS; true when the request was a preflight (fully answered).
+  bool applyCors(const HttpRequest& request, HttpResponse& response) const;
+
   OtlpHttpConfig config_;
   Ingest& ingest_;
   OtlpAuthHook auth_;
