@@ -1,5 +1,7 @@
 // Process log: leveled lines on stderr, one mutex, no allocation when the
 // level is off. Never print secrets or payload bytes here.
+// Formats: text ("<ts> <level> <msg>") or json (one object per line,
+// {"ts":"...","level":"info","msg":"..."}, for log shippers).
 #pragma once
 
 #include <cstdarg>
@@ -9,7 +11,10 @@ namespace otelhouse {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3 };
 
+enum class LogFormat { kText, kJson };
+
 void setLogLevel(LogLevel level);
+void setLogFormat(LogFormat format);
 bool parseLogLevel(std::string_view text, LogLevel* out);
 bool logEnabled(LogLevel level);
 void logLine(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));

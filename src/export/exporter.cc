@@ -81,9 +81,11 @@ void Exporter::start(WalRecovery recovered) {
   if (running_) return;
   for (auto& b : recovered.batches) replay_.push_back(std::move(b));
   const auto now = std::chrono::steady_clock::now();
+  started_ = now;
   for (auto& ref : recovered.unbatched) {
     TableQueue& q = queues_[ref.table];
     if (q.records.empty()) q.first = now;
+    noteArrival(q, now);
     q.rows += ref.rows;
     q.bytes += ref.size;
     q.records.push_back(std::move(ref));
@@ -113,6 +115,7 @@ Status Exporter::append(const std::vector<Wal::Entry>& entries) {
     if (ref.rows == 0) continue;
     TableQueue& q = queues_[ref.table];
     if (q.records.empty()) q.first = now;
+    noteArrival(q, now);
     q.rows += ref.rows;
     q.bytes += ref.size;
     due = due || q.rows >= options_.batch_rows || q.bytes >= options_.batch_bytes;
@@ -120,6 +123,27 @@ Status Exporter::append(const std::vector<Wal::Entry>& entries) {
   }
   if (due) cv_.notify_one();
   return Status::ok();
+}
+
+void Exporter::noteArrival(TableQueue& q, std::chrono::steady_clock::time_point t) {
+  if (!q.arrivals.empty() && q.arrivals.back().second == t) ++q.arrivals.back().first;
+  else q.arrivals.emplace_back(1, t);
+}
+
+std::map<std::string, ExporterTableStats> Exporter::tableStats() const {
+  std::lock_guard lock(table_stats_mu_);
+  return table_stats_;
+}
+
+double Exporter::oldestUnexportedSeconds() {
+  std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  auto oldest = now;
+  if (exporting_) oldest = std::min(oldest, exporting_since_);
+  if (!replay_.empty()) oldest = std::min(oldest, started_);
+  for (auto& [table, q] : queues_)
+    if (!q.arrivals.empty()) oldest = std::min(oldest, q.arrivals.front().second);
+  return std::chrono::duration<double>(now - oldest).count();
 }
 
 uint64_t Exporter::backlogRows() {
@@ -159,6 +183,8 @@ bool Exporter::takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock
   if (!replay_.empty()) {
     *batch = std::move(replay_.front());
     replay_.pop_front();
+    exporting_ = true;
+    exporting_since_ = started_;
     return true;
   }
   for (auto& [table, q] : queues_) {
@@ -181,6 +207,15 @@ bool Exporter::takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock
       q.rows -= rows;
       q.bytes -= bytes;
       q.first = now;
+      exporting_ = true;
+      exporting_since_ = q.arrivals.empty() ? now : q.arrivals.front().second;
+      for (size_t taken = batch->records.size(); taken > 0 && !q.arrivals.empty();) {
+        auto& front = q.arrivals.front();
+        const size_t n = std::min(taken, front.first);
+        front.first -= n;
+        taken -= n;
+        if (front.first == 0) q.arrivals.pop_front();
+      }
       return true;
     }
     *next = std::min(*next, q.first + options_.timeout);
@@ -209,6 +244,7 @@ void Exporter::run() {
       }
       if (finished) finished = exportBatch(batch);
       lock.lock();
+      exporting_ = false;
       if (!finished) {
         // Stopping with a failing sink: the batch stays in the WAL (as an
         // intent, if it got that far) for the next start.
@@ -253,6 +289,13 @@ bool Exporter::exportBatch(WalBatch& batch) {
     if (st.isOk()) {
       stats_.rows_exported += rows;
       stats_.batches_exported++;
+      {
+        std::lock_guard stats_lock(table_stats_mu_);
+        ExporterTableStats& t = table_stats_[batch.table];
+        t.rows_exported += rows;
+        t.bytes_exported += native.size();
+        t.batches_exported++;
+      }
       LOG_DEBUG("exported %zu rows (%zu bytes) into %s", rows, native.size(), batch.table.c_str());
       struct stat crash;
       if (!options_.crash_after_insert_file.empty() &&
@@ -266,9 +309,19 @@ bool Exporter::exportBatch(WalBatch& batch) {
       deadLetter(batch, native, st);
       stats_.batches_dead_lettered++;
       stats_.rows_dead_lettered += rows;
+      {
+        std::lock_guard stats_lock(table_stats_mu_);
+        ExporterTableStats& t = table_stats_[batch.table];
+        t.batches_dead_lettered++;
+        t.rows_dead_lettered += rows;
+      }
       break;
     }
     stats_.retries++;
+    {
+      std::lock_guard stats_lock(table_stats_mu_);
+      table_stats_[batch.table].retries++;
+    }
     LOG_WARN("insert of %zu rows into %s failed (attempt %d), retrying in %lld ms: %s", rows,
              batch.table.c_str(), attempt, static_cast<long long>(backoff.count()), st.message().c_str());
     if (!sleepUnlessStopping(backoff)) {

@@ -56,6 +56,17 @@ struct ExporterStats {
   std::atomic<uint64_t> rows_dead_lettered{0};
 };
 
+// One destination table's share of ExporterStats (a snapshot), plus the
+// Native bytes inserted; for the per-table self-metrics.
+struct ExporterTableStats {
+  uint64_t rows_exported = 0;
+  uint64_t bytes_exported = 0;
+  uint64_t batches_exported = 0;
+  uint64_t retries = 0;
+  uint64_t batches_dead_lettered = 0;
+  uint64_t rows_dead_lettered = 0;
+};
+
 // True for errors that retrying can fix (transient engine or network states).
 bool isRetryable(const Status& status);
 
@@ -75,6 +86,10 @@ class Exporter {
   // the WAL for the next start.
   void stop();
   const ExporterStats& stats() const { return stats_; }
+  std::map<std::string, ExporterTableStats> tableStats() const;
+  // Seconds since the oldest record not yet exported was appended (records
+  // recovered from the WAL count from start()); 0 when nothing is pending.
+  double oldestUnexportedSeconds();
   // Rows appended but not yet exported.
   uint64_t backlogRows();
 
@@ -84,7 +99,11 @@ class Exporter {
     size_t rows = 0;
     size_t bytes = 0;
     std::chrono::steady_clock::time_point first;
+    // (record count, append time) per append, oldest first: the age of the
+    // oldest pending record survives batches that take part of the queue.
+    std::deque<std::pair<size_t, std::chrono::steady_clock::time_point>> arrivals;
   };
+  static void noteArrival(TableQueue& q, std::chrono::steady_clock::time_point t);
   void run();
   bool takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock::time_point* next);
   // false when stopping cut the retries short (the batch stays in the WAL).
@@ -96,6 +115,8 @@ class Exporter {
   Wal& wal_;
   const ExporterOptions options_;
   ExporterStats stats_;
+  mutable std::mutex table_stats_mu_;
+  std::map<std::string, ExporterTableStats> table_stats_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -106,6 +127,9 @@ class Exporter {
   uint64_t flush_done_ = 0;
   bool stopping_ = false;
   bool running_ = false;
+  std::chrono::steady_clock::time_point started_;
+  bool exporting_ = false;  // a batch taken from the queues is being exported
+  std::chrono::steady_clock::time_point exporting_since_;  // its oldest record
   std::chrono::steady_clock::time_point stop_deadline_;
   std::thread thread_;
 };

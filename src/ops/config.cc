@@ -17,8 +17,14 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --data-dir DIR            embedded store folder (default ./otelhouse-data)
   --database NAME           ClickHouse database (default "default")
   --http-listen HOST:PORT   OTLP/HTTP receiver (default 0.0.0.0:4318; port 0 = any)
+  --grpc-listen HOST:PORT   OTLP/gRPC receiver (default 0.0.0.0:4317; port 0 = any)
+  --no-grpc                 do not serve OTLP/gRPC
   --query-listen HOST:PORT  ClickHouse-compatible SQL endpoint (default 127.0.0.1:8123)
   --no-query                do not serve SQL
+  --health-listen HOST:PORT health check endpoint (default 0.0.0.0:13133)
+  --metrics-listen HOST:PORT Prometheus /metrics of the gateway itself (default 0.0.0.0:8888)
+  --api-key-file PATH       accepted OTLP API keys, one per line, re-read when it changes
+                            (also OTLP_AUTH_TOKEN and auth.api_keys in the YAML)
   --max-request-bytes N     request limit, before and after decompression (default 20 MiB)
   --batch-size N            rows per insert batch (default 10000)
   --batch-timeout DURATION  flush a batch after this long (default 5s)
@@ -26,13 +32,22 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --no-rollups              leave out the otel_logs key/value rollup tables
   --io-threads N            receiver threads (default: one per core)
   --chdb-lib PATH           libchdb.so to load (default: the one scripts/setup.sh installs)
+  --sink chdb|null          where rows go; null counts and drops them (benchmarks)
   --durability MODE         fsync (default: acked data survives power loss) or none
   --wal-max-bytes N         disk budget of the write-ahead log (default 10 GiB)
   --retry-initial DURATION  first retry delay of a failed insert (default 5s)
   --retry-max DURATION      longest retry delay (default 30s)
   --shutdown-grace DURATION how long SIGTERM waits for a failing sink (default 10s)
+  --no-session-routing      keep rr-web.event (session replay) records in otel_logs
+  --no-parse-json-body      do not turn JSON bodies into attributes (nor flatten them)
+  --no-infer-severity       keep severities as sent (no inference, no lower-casing)
+  --resource-detection      add OTEL_RESOURCE_ATTRIBUTES, host.name, os.type to resources
+  --cors-allowed-origins L  comma-separated origins for browsers (default *; "" = no CORS)
+  --cors-allowed-headers L  comma-separated request headers browsers may send (default *)
   --fault-file PATH         testing aid: inserts fail while PATH exists
+  --crash-after-insert-file PATH  testing aid: SIGKILL after an insert, before it is marked done
   --log-level LEVEL         debug, info, warn, error (default info)
+  --log-format FORMAT       text (default) or json (one object per line: ts, level, msg)
 )";
 
 namespace {
@@ -103,6 +118,26 @@ Setter boolSetter(bool Config::*field, bool invert = false) {
   };
 }
 
+// A list arrives as a YAML sequence (joined with commas by walkYaml) or as
+// comma-separated text from a flag; blanks around items are dropped.
+Setter listSetter(std::vector<std::string> Config::*field) {
+  return [field](Config& c, const std::string&, const std::string& v) -> Status {
+    std::vector<std::string> items;
+    size_t begin = 0;
+    while (begin <= v.size()) {
+      size_t end = v.find(',', begin);
+      if (end == std::string::npos) end = v.size();
+      std::string item = v.substr(begin, end - begin);
+      item.erase(0, item.find_first_not_of(" \t"));
+      item.erase(item.find_last_not_of(" \t") + 1);
+      if (!item.empty()) items.push_back(std::move(item));
+      begin = end + 1;
+    }
+    c.*field = std::move(items);
+    return Status::ok();
+  };
+}
+
 const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> m = {
       {"data_dir", stringSetter(&Config::data_dir)},
@@ -123,8 +158,41 @@ const std::map<std::string, Setter>& setters() {
          return Status::ok();
        }},
       {"chdb_lib", stringSetter(&Config::chdb_lib)},
+      {"sink",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (v != "chdb" && v != "null") return bad(k, "'" + v + "' is not chdb or null");
+         c.sink = v;
+         return Status::ok();
+       }},
       {"receivers.otlp_http.endpoint", listenSetter(&Config::otlp_http)},
       {"receivers.otlp_http.max_request_bytes", sizeSetter(&Config::max_request_bytes, 1024)},
+      {"receivers.otlp_grpc.endpoint", listenSetter(&Config::otlp_grpc)},
+      {"receivers.otlp_grpc.enabled", boolSetter(&Config::otlp_grpc_enabled)},
+      {"receivers.otlp_grpc.max_recv_msg_size_mib",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         // gRPC takes the limit as an int of bytes.
+         if (!parseSize(v, &n) || n < 1 || n > 2047)
+           return bad(k, "'" + v + "' is not a whole number of MiB from 1 to 2047");
+         c.grpc_max_recv_msg_size_mib = n;
+         return Status::ok();
+       }},
+      {"receivers.otlp_grpc.max_concurrent_streams",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         if (!parseSize(v, &n) || n < 1 || n > 2147483647u)
+           return bad(k, "'" + v + "' is not a stream count of at least 1");
+         c.grpc_max_concurrent_streams = n;
+         return Status::ok();
+       }},
+      {"receivers.otlp_grpc.keepalive.time",
+       durationSetter(&Config::grpc_keepalive_time_ms, 1, "keepalive time")},
+      {"receivers.otlp_grpc.keepalive.timeout",
+       durationSetter(&Config::grpc_keepalive_timeout_ms, 1, "keepalive timeout")},
+      {"receivers.otlp_grpc.keepalive.min_time",
+       durationSetter(&Config::grpc_keepalive_min_time_ms, 1, "keepalive min_time")},
+      {"receivers.otlp_grpc.keepalive.permit_without_stream",
+       boolSetter(&Config::grpc_keepalive_permit_without_stream)},
       {"receivers.io_threads",
        [](Config& c, const std::string& k, const std::string& v) -> Status {
          size_t n;
@@ -156,6 +224,43 @@ const std::map<std::string, Setter>& setters() {
       {"export.retry.max_interval", durationSetter(&Config::retry_max_ms, 1, "interval")},
       {"export.shutdown_grace", durationSetter(&Config::shutdown_grace_ms, 1, "grace")},
       {"testing.fault_file", stringSetter(&Config::fault_file)},
+      {"testing.crash_after_insert_file", stringSetter(&Config::crash_after_insert_file)},
+      {"processors.session_routing.enabled", boolSetter(&Config::session_routing)},
+      {"processors.parse_json_body.enabled", boolSetter(&Config::parse_json_body)},
+      {"processors.infer_severity.enabled", boolSetter(&Config::infer_severity)},
+      {"processors.resource_detection.enabled", boolSetter(&Config::resource_detection)},
+      {"receivers.otlp_http.cors.allowed_origins", listSetter(&Config::cors_allowed_origins)},
+      {"receivers.otlp_http.cors.allowed_headers", listSetter(&Config::cors_allowed_headers)},
+      {"receivers.otlp_http.cors.max_age",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         if (!parseSize(v, &n) || n > 86400 * 365) return bad(k, "'" + v + "' is not seconds");
+         c.cors_max_age_seconds = static_cast<int64_t>(n);
+         return Status::ok();
+       }},
+      {"auth.api_keys", listSetter(&Config::api_keys)},
+      {"auth.api_key_file", stringSetter(&Config::api_key_file)},
+      // Secrets: never echoed in messages.
+      {"query.user",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_user = v;
+         return Status::ok();
+       }},
+      {"query.password",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_password = v;
+         return Status::ok();
+       }},
+      {"health_check.endpoint", listenSetter(&Config::health)},
+      {"health_check.enabled", boolSetter(&Config::health_enabled)},
+      {"telemetry.metrics.endpoint", listenSetter(&Config::metrics)},
+      {"telemetry.metrics.enabled", boolSetter(&Config::metrics_enabled)},
+      {"log_format",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (v != "text" && v != "json") return bad(k, "'" + v + "' is not text or json");
+         c.log_format = v;
+         return Status::ok();
+       }},
   };
   return m;
 }
@@ -177,6 +282,15 @@ Status walkYaml(Config& c, const YAML::Node& node, const std::string& prefix) {
       if (!st.isOk()) return st;
     } else if (v.IsScalar()) {
       Status st = set(c, path, substituteEnv(v.Scalar()));
+      if (!st.isOk()) return st;
+    } else if (v.IsSequence()) {
+      std::string joined;
+      for (const auto& item : v) {
+        if (!item.IsScalar()) return bad(path, "must be a list of single values");
+        if (!joined.empty()) joined += ",";
+        joined += substituteEnv(item.Scalar());
+      }
+      Status st = set(c, path, joined);
       if (!st.isOk()) return st;
     } else if (v.IsNull()) {
       continue;
@@ -239,6 +353,8 @@ Status applyEnvironment(Config& c) {
       {"HYPERDX_OTEL_EXPORTER_TABLES_TTL", "storage.ttl"},
       {"HYPERDX_LOG_LEVEL", "log_level"},
   };
+  // Appended beside auth.api_keys rather than replaced by it: every source counts.
+  if (const char* token = getenv("OTLP_AUTH_TOKEN"); token && *token) c.otlp_auth_token = token;
   for (auto& [env, key] : kEnv) {
     const char* v = getenv(env);
     if (!v || !*v) continue;
@@ -274,10 +390,16 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"database", "database"},
       {"log-level", "log_level"},
       {"chdb-lib", "chdb_lib"},
+      {"sink", "sink"},
       {"http-listen", "receivers.otlp_http.endpoint"},
       {"max-request-bytes", "receivers.otlp_http.max_request_bytes"},
       {"io-threads", "receivers.io_threads"},
+      {"grpc-listen", "receivers.otlp_grpc.endpoint"},
       {"query-listen", "query.endpoint"},
+      {"health-listen", "health_check.endpoint"},
+      {"metrics-listen", "telemetry.metrics.endpoint"},
+      {"log-format", "log_format"},
+      {"api-key-file", "auth.api_key_file"},
       {"batch-size", "batch.send_batch_size"},
       {"batch-timeout", "batch.timeout"},
       {"ttl", "storage.ttl"},
@@ -287,6 +409,9 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"retry-max", "export.retry.max_interval"},
       {"shutdown-grace", "export.shutdown_grace"},
       {"fault-file", "testing.fault_file"},
+      {"crash-after-insert-file", "testing.crash_after_insert_file"},
+      {"cors-allowed-origins", "receivers.otlp_http.cors.allowed_origins"},
+      {"cors-allowed-headers", "receivers.otlp_http.cors.allowed_headers"},
   };
   std::vector<std::string> rest;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -304,6 +429,19 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
     }
     if (name == "no-query") {
       c.query_enabled = false;
+      continue;
+    }
+    if (name == "no-grpc") {
+      c.otlp_grpc_enabled = false;
+      continue;
+    }
+    if (name == "no-session-routing" || name == "no-parse-json-body" ||
+        name == "no-infer-severity" || name == "resource-detection") {
+      if (inline_value) return Status::invalid("flag --" + name + " takes no value");
+      if (name == "no-session-routing") c.session_routing = false;
+      if (name == "no-parse-json-body") c.parse_json_body = false;
+      if (name == "no-infer-severity") c.infer_severity = false;
+      if (name == "resource-detection") c.resource_detection = true;
       continue;
     }
     if (name == "no-rollups") {

@@ -3,7 +3,7 @@
 // Precedence, lowest first: built-in defaults, ClickStack's environment
 // variables (HYPERDX_OTEL_BATCH_SEND_BATCH_SIZE, HYPERDX_OTEL_BATCH_TIMEOUT,
 // HYPERDX_OTEL_EXPORTER_CLICKHOUSE_DATABASE, HYPERDX_OTEL_EXPORTER_TABLES_TTL,
-// HYPERDX_LOG_LEVEL), the YAML file given with --config (values may use
+// HYPERDX_LOG_LEVEL, OTLP_AUTH_TOKEN), the YAML file given with --config (values may use
 // ${env:NAME:-default}), then command-line flags. Any bad value or unknown
 // key is an error whose message names the key and says what is wrong.
 #pragma once
@@ -28,8 +28,17 @@ struct Config {
   std::string database = "default";
   std::string log_level = "info";
   std::string chdb_lib;  // empty: search the default places
+  std::string sink = "chdb";  // chdb | null (benchmarks: count the blocks, store nothing)
   ListenAddress otlp_http{"0.0.0.0", 4318};
   size_t max_request_bytes = 20u << 20;
+  ListenAddress otlp_grpc{"0.0.0.0", 4317};
+  bool otlp_grpc_enabled = true;
+  size_t grpc_max_recv_msg_size_mib = 20;    // per message, after decompression
+  size_t grpc_max_concurrent_streams = 250;  // per connection
+  int64_t grpc_keepalive_time_ms = 2 * 3600 * 1000;  // server pings idle connections
+  int64_t grpc_keepalive_timeout_ms = 20000;
+  int64_t grpc_keepalive_min_time_ms = 10000;  // fastest client ping allowed
+  bool grpc_keepalive_permit_without_stream = true;
   int io_threads = 0;  // 0: one per core
   ListenAddress query{"127.0.0.1", 8123};
   bool query_enabled = true;
@@ -43,6 +52,28 @@ struct Config {
   int64_t retry_max_ms = 30000;
   int64_t shutdown_grace_ms = 10000;
   std::string fault_file;                    // test aid: inserts fail while this file exists
+  std::string crash_after_insert_file;       // test aid: SIGKILL between insert and done
+  // ClickStack's log processing (README "Log processing"): processors.*.
+  bool session_routing = true;      // rr-web.event records -> hyperdx_sessions
+  bool parse_json_body = true;      // JSON body -> attributes, attributes flattened
+  bool infer_severity = true;       // severity from level attributes / body keywords
+  bool resource_detection = false;  // OTEL_RESOURCE_ATTRIBUTES + host.name, os.type
+  // CORS of the OTLP/HTTP receiver (receivers.otlp_http.cors.*); no origins: off.
+  std::vector<std::string> cors_allowed_origins{"*"};
+  std::vector<std::string> cors_allowed_headers{"*"};
+  int64_t cors_max_age_seconds = 0;
+  // Security and operations (SECURITY.md, docs/METRICS.md). Every key source
+  // counts: OTLP_AUTH_TOKEN, auth.api_keys and the lines of auth.api_key_file.
+  std::string otlp_auth_token;             // OTLP_AUTH_TOKEN (ClickStack's name)
+  std::vector<std::string> api_keys;       // auth.api_keys
+  std::string api_key_file;                // auth.api_key_file, re-read when it changes
+  std::string query_user;                  // query.user / query.password: :8123 login;
+  std::string query_password;              //   both empty: no login asked
+  ListenAddress health{"0.0.0.0", 13133};  // health_check.endpoint
+  bool health_enabled = true;
+  ListenAddress metrics{"0.0.0.0", 8888};  // telemetry.metrics.endpoint
+  bool metrics_enabled = true;
+  std::string log_format = "text";         // text | json
 };
 
 // Replaces ${env:NAME}, ${env:NAME:-default} and ${NAME} with the environment.

@@ -183,6 +183,7 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
     return;
   }
   if (is_get && !query_param) return ok();
+  if (auth_ && !auth_(request, params, response)) return;
 
   // From here on every answer carries ClickHouse's query headers.
   std::string query_id;

@@ -17,9 +17,10 @@
 //   enable_http_compression=1 (then Accept-Encoding zstd / gzip / deflate
 //   compresses the response, errors included), add_http_cors_header=1.
 //   Everything else (user, password, session_id, role, wait_end_of_query,
-//   output_format_*, other settings) is accepted and ignored, as are the
-//   Authorization and X-ClickHouse-User/Key headers: this is where auth will
-//   go.
+//   output_format_*, other settings) is accepted and ignored; credentials
+//   (user / password, Authorization, X-ClickHouse-User/Key) are the auth
+//   hook's (ops/query_auth.h), which runs on query requests only: /ping,
+//   /replicas_status, OPTIONS and a bare GET / stay open, as in ClickHouse.
 // - Response headers: X-ClickHouse-Query-Id, X-ClickHouse-Format,
 //   X-ClickHouse-Timezone, X-ClickHouse-Server-Display-Name,
 //   X-ClickHouse-Summary (ClickHouse's JSON with numbers as strings),
@@ -32,6 +33,7 @@
 // thread-safe (it is, by contract) and outlive the server.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -50,10 +52,18 @@ struct QueryHttpOptions {
   size_t max_decompressed_bytes = 256 * 1024 * 1024;
 };
 
+// Returns true to let a query request in; otherwise it has filled `response`.
+// `params` are the decoded URL parameters. Runs on the I/O threads.
+using QueryAuthHook =
+    std::function<bool(const HttpRequest& request, const HttpHeaders& params, HttpResponse& response)>;
+
 class QueryHttpServer {
  public:
   QueryHttpServer(HttpServerConfig config, Sink& sink, QueryHttpOptions options = {});
   ~QueryHttpServer();
+
+  // Set before start().
+  void setAuthHook(QueryAuthHook hook) { auth_ = std::move(hook); }
 
   Status start();
   void stop();
@@ -66,6 +76,7 @@ class QueryHttpServer {
   HttpServerConfig config_;
   Sink& sink_;
   QueryHttpOptions options_;
+  QueryAuthHook auth_;
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -1,0 +1,123 @@
+#include "ops/self_metrics.h"
+
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace otelhouse {
+namespace {
+
+void receiverSamples(MetricsWriter& w, const char* transport, uint64_t requests,
+                     uint64_t failed) {
+  const MetricLabels labels = {{"transport", transport}};
+  w.sample("otelhouse_receiver_requests_total", MetricType::kCounter,
+           "OTLP requests (HTTP) or calls (gRPC) received, whatever their answer.", labels,
+           static_cast<double>(requests));
+  w.sample("otelhouse_receiver_failed_requests_total", MetricType::kCounter,
+           "OTLP requests or calls answered with anything but success, for any reason.", labels,
+           static_cast<double>(failed));
+}
+
+int openFds() {
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return -1;
+  int n = 0;
+  while (dirent* e = readdir(d))
+    if (e->d_name[0] != '.') ++n;
+  closedir(d);
+  return n - 1;  // the directory stream's own descriptor
+}
+
+}  // namespace
+
+void registerProcessMetrics(MetricsRegistry& registry) {
+  const double start = std::chrono::duration<double>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+  registry.addCollector([start](MetricsWriter& w) {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    const double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    w.sample("process_cpu_seconds_total", MetricType::kCounter,
+             "Total user and system CPU time spent in seconds.", {}, cpu);
+    unsigned long long size_pages = 0, resident_pages = 0;
+    if (FILE* f = fopen("/proc/self/statm", "r")) {
+      if (fscanf(f, "%llu %llu", &size_pages, &resident_pages) != 2) size_pages = resident_pages = 0;
+      fclose(f);
+    }
+    const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
+    w.sample("process_resident_memory_bytes", MetricType::kGauge, "Resident memory size in bytes.",
+             {}, static_cast<double>(resident_pages) * page);
+    w.sample("process_virtual_memory_bytes", MetricType::kGauge, "Virtual memory size in bytes.",
+             {}, static_cast<double>(size_pages) * page);
+    w.sample("process_open_fds", MetricType::kGauge, "Number of open file descriptors.", {},
+             openFds());
+    w.sample("process_start_time_seconds", MetricType::kGauge,
+             "Start time of the process since unix epoch in seconds.", {}, start);
+  });
+}
+
+void registerHttpReceiverMetrics(MetricsRegistry& registry, const OtlpHttpReceiver& receiver) {
+  registry.addCollector([&receiver](MetricsWriter& w) {
+    const OtlpHttpStats& s = receiver.stats();
+    receiverSamples(w, "http", s.requests.load(), s.refused_requests.load());
+  });
+}
+
+void registerGrpcReceiverMetrics(MetricsRegistry& registry, const OtlpGrpcReceiver& receiver) {
+  registry.addCollector([&receiver](MetricsWriter& w) {
+    const OtlpGrpcStats& s = receiver.stats();
+    receiverSamples(w, "grpc", s.requests.load(), s.refused_requests.load());
+  });
+}
+
+void registerExporterMetrics(MetricsRegistry& registry, Exporter& exporter, const Wal& wal) {
+  registry.addCollector([&exporter, &wal](MetricsWriter& w) {
+    for (const auto& [table, t] : exporter.tableStats()) {
+      const MetricLabels labels = {{"table", table}};
+      w.sample("otelhouse_exporter_sent_rows_total", MetricType::kCounter,
+               "Rows inserted into the store.", labels, static_cast<double>(t.rows_exported));
+      w.sample("otelhouse_exporter_sent_bytes_total", MetricType::kCounter,
+               "Native block bytes inserted into the store.", labels,
+               static_cast<double>(t.bytes_exported));
+      w.sample("otelhouse_exporter_sent_batches_total", MetricType::kCounter,
+               "Insert batches the store accepted.", labels,
+               static_cast<double>(t.batches_exported));
+      w.sample("otelhouse_exporter_retries_total", MetricType::kCounter,
+               "Failed inserts that were retried.", labels, static_cast<double>(t.retries));
+      w.sample("otelhouse_exporter_dead_letter_batches_total", MetricType::kCounter,
+               "Batches the store rejected for good, moved to the dead-letter folder.", labels,
+               static_cast<double>(t.batches_dead_lettered));
+      w.sample("otelhouse_exporter_dead_letter_rows_total", MetricType::kCounter,
+               "Rows of the dead-lettered batches.", labels,
+               static_cast<double>(t.rows_dead_lettered));
+    }
+    w.sample("otelhouse_exporter_backlog_rows", MetricType::kGauge,
+             "Rows acknowledged to senders and not yet in the store.", {},
+             static_cast<double>(exporter.backlogRows()));
+    w.sample("otelhouse_wal_oldest_unexported_age_seconds", MetricType::kGauge,
+             "Age of the oldest acknowledged record not yet in the store (0: none).", {},
+             exporter.oldestUnexportedSeconds());
+    w.sample("otelhouse_wal_size_bytes", MetricType::kGauge,
+             "Bytes of write-ahead log segments on disk.", {}, static_cast<double>(wal.bytes()));
+    w.sample("otelhouse_wal_max_bytes", MetricType::kGauge,
+             "Disk budget of the write-ahead log; appends are refused (429) beyond it.", {},
+             static_cast<double>(wal.options().max_bytes));
+    const WalStats& s = wal.stats();
+    w.sample("otelhouse_wal_appended_bytes_total", MetricType::kCounter,
+             "Bytes written to the write-ahead log.", {},
+             static_cast<double>(s.bytes_written.load()));
+    w.sample("otelhouse_wal_syncs_total", MetricType::kCounter,
+             "fdatasync calls of the write-ahead log (one per group commit).", {},
+             static_cast<double>(s.syncs.load()));
+    w.sample("otelhouse_wal_refused_full_total", MetricType::kCounter,
+             "Appends refused because the write-ahead log was over its disk budget.", {},
+             static_cast<double>(s.refused_full.load()));
+  });
+}
+
+}  // namespace otelhouse
