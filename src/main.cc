@@ -26,7 +26,8 @@ void usage(FILE* out) {
           "query flags:\n"
           "  --query-url URL           ask a running gateway (default http://127.0.0.1:8123 when it answers)\n"
           "  --data-dir DIR            otherwise open this store directly (default ./otelhouse-data)\n"
-          "  --format FORMAT           output format (default TabSeparated)\n\n"
+          "  --format FORMAT           output format (default TabSeparated)\n"
+          "  (OTELHOUSE_QUERY_USER / OTELHOUSE_QUERY_PASSWORD log in to a gateway with query.user set)\n\n"
           "Environment: HYPERDX_OTEL_BATCH_SEND_BATCH_SIZE, HYPERDX_OTEL_BATCH_TIMEOUT,\n"
           "HYPERDX_OTEL_EXPORTER_CLICKHOUSE_DATABASE, HYPERDX_OTEL_EXPORTER_TABLES_TTL,\n"
           "HYPERDX_LOG_LEVEL, OTELHOUSE_CHDB_LIB.\n",

@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "cli/commands.h"
@@ -76,6 +77,11 @@ int viaHttp(const Url& url, const std::string& sql, const std::string& format, b
   http::request<http::string_body> req{http::verb::post, "/?default_format=" + urlEncode(format), 11};
   req.set(http::field::host, url.host);
   req.set(http::field::user_agent, "otelhouse-query");
+  // A gateway with query.user / query.password set wants them (never logged).
+  if (const char* user = getenv("OTELHOUSE_QUERY_USER"); user && *user) {
+    req.set("X-ClickHouse-User", user);
+    if (const char* key = getenv("OTELHOUSE_QUERY_PASSWORD")) req.set("X-ClickHouse-Key", key);
+  }
   req.body() = sql;
   req.prepare_payload();
   stream.expires_after(std::chrono::minutes(10));

@@ -3,21 +3,34 @@
 // down in the reverse order: stop accepting, flush, close the engine.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "cli/commands.h"
 #include "common/log.h"
 #include "export/exporter.h"
+#include "ops/api_keys.h"
 #include "ops/config.h"
+#include "ops/health_server.h"
+#include "ops/metered_ingest.h"
+#include "ops/metrics_registry.h"
+#include "ops/metrics_server.h"
+#include "ops/query_auth.h"
+#include "ops/self_metrics.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/resource_detection.h"
 #include "query/query_http.h"
+#include "receivers/otlp_grpc.h"
 #include "receivers/otlp_http.h"
 #include "rows/logs_rows.h"
+#include "rows/metrics_rows.h"
 #include "schema/clickstack_schema.h"
 #include "sinks/chdb_sink.h"
 #include "sinks/fault_sink.h"
+#include "sinks/null_sink.h"
 #include "wal/wal.h"
 
 namespace otelhouse {
@@ -32,6 +45,42 @@ uint32_t logsColumnsOf(Sink& sink, const std::string& table) {
   for (auto& c : cols.value())
     if (c.default_kind.empty()) mask |= logsColumnBit(c.name);
   return mask;
+}
+
+// The store: the embedded engine, or with --sink null (benchmarks) nothing.
+// close() closes the engine when there is one.
+class StoreSink final : public Sink {
+ public:
+  explicit StoreSink(std::unique_ptr<ChdbSink> chdb) : chdb_(std::move(chdb)) {}
+  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+    return inner().insert(table, native, token);
+  }
+  Status execute(std::string_view sql) override { return inner().execute(sql); }
+  Status query(std::string_view sql, std::string_view format, QueryResult* out) override {
+    return inner().query(sql, format, out);
+  }
+  Result<std::vector<ColumnInfo>> describe(std::string_view table) override {
+    return inner().describe(table);
+  }
+  void close() {
+    if (chdb_) chdb_->close();
+  }
+
+ private:
+  Sink& inner() { return chdb_ ? static_cast<Sink&>(*chdb_) : null_; }
+  std::unique_ptr<ChdbSink> chdb_;
+  NullSink null_;
+};
+
+// The columns of a table that an insert may set (no MATERIALIZED / ALIAS /
+// DEFAULT), so blocks carry only columns the table has.
+ColumnSet insertableColumns(Sink& sink, const std::string& table) {
+  auto cols = sink.describe(table);
+  if (!cols.isOk() || cols.value().empty()) return {};
+  std::vector<std::string> names;
+  for (auto& c : cols.value())
+    if (c.default_kind.empty()) names.push_back(c.name);
+  return ColumnSet(std::move(names));
 }
 
 }  // namespace
@@ -55,21 +104,64 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   LogLevel level = LogLevel::kInfo;
   parseLogLevel(cfg.log_level, &level);
   setLogLevel(level);
+  setLogFormat(cfg.log_format == "json" ? LogFormat::kJson : LogFormat::kText);
 
-  const std::string lib = cfg.chdb_lib.empty() ? defaultChdbLibPath(exe_dir) : cfg.chdb_lib;
-  LOG_INFO("opening the embedded store in %s", cfg.data_dir.c_str());
-  auto opened = ChdbSink::open(lib, cfg.data_dir, cfg.database);
-  if (!opened.isOk()) {
-    LOG_ERROR("%s", opened.status().message().c_str());
-    return 1;
+  // The health endpoint comes first, so probes see 503 (not a refused
+  // connection) while the store opens and the WAL recovers.
+  std::unique_ptr<HealthServer> health;
+  if (cfg.health_enabled) {
+    HttpServerConfig hsc;
+    hsc.host = cfg.health.host;
+    hsc.port = cfg.health.port;
+    hsc.threads = 1;
+    health = std::make_unique<HealthServer>(hsc);
+    if (Status st = health->start(); !st.isOk()) {
+      LOG_ERROR("health check endpoint on %s: %s (set health_check.endpoint or --health-listen)",
+                cfg.health.toString().c_str(), st.message().c_str());
+      return 1;
+    }
   }
-  ChdbSink& sink = *opened.value();
+
+  MetricsRegistry metrics;
+  registerProcessMetrics(metrics);
+  ApiKeyOptions key_options;
+  if (!cfg.otlp_auth_token.empty()) key_options.keys.push_back(cfg.otlp_auth_token);
+  key_options.keys.insert(key_options.keys.end(), cfg.api_keys.begin(), cfg.api_keys.end());
+  key_options.key_file = cfg.api_key_file;
+  auto api_keys = ApiKeyAuth::create(key_options, &metrics);
+  if (!api_keys.isOk()) {
+    fprintf(stderr, "otelhouse: %s\n", api_keys.status().message().c_str());
+    return 2;
+  }
+  ApiKeyAuth& auth = *api_keys.value();
+  if (auth.enabled())
+    LOG_INFO("OTLP requests need an API key (%zu configured)", auth.keyCount());
+  else
+    LOG_INFO("no OTLP API key configured (OTLP_AUTH_TOKEN, auth.api_keys, auth.api_key_file): "
+             "every OTLP request is accepted");
+  QueryAuth query_auth(cfg.query_user, cfg.query_password, &metrics);
+
+  std::unique_ptr<ChdbSink> chdb;
+  if (cfg.sink == "chdb") {
+    const std::string lib = cfg.chdb_lib.empty() ? defaultChdbLibPath(exe_dir) : cfg.chdb_lib;
+    LOG_INFO("opening the embedded store in %s", cfg.data_dir.c_str());
+    auto opened = ChdbSink::open(lib, cfg.data_dir, cfg.database);
+    if (!opened.isOk()) {
+      LOG_ERROR("%s", opened.status().message().c_str());
+      return 1;
+    }
+    chdb = std::move(opened.value());
+  } else {
+    LOG_WARN("--sink null: rows are counted and dropped, nothing is stored");
+  }
+  StoreSink sink(std::move(chdb));
 
   SchemaOptions schema;
   schema.database = cfg.database;
   schema.ttl_seconds = cfg.ttl_seconds;
   schema.logs_rollups = cfg.logs_rollups;
-  for (const auto& ddl : clickStackLogsSchema(schema)) {
+  schema.traces_rollups = cfg.logs_rollups;
+  for (const auto& ddl : clickStackSchema(schema)) {
     Status st = sink.execute(ddl);
     if (!st.isOk()) {
       LOG_ERROR("creating the schema failed: %s", st.message().c_str());
@@ -79,7 +171,8 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   }
 
   // Deduplication of re-sent batches (their tokens) on the tables we write.
-  for (const char* table : {"otel_logs", "hyperdx_sessions"}) {
+  for (const char* table : {"otel_logs", "hyperdx_sessions", "otel_traces", kGaugeTable, kSumTable,
+                            kHistogramTable, kExponentialHistogramTable, kSummaryTable}) {
     Status st = sink.execute("ALTER TABLE " + cfg.database + "." + table +
                              " MODIFY SETTING non_replicated_deduplication_window = 10000");
     if (!st.isOk()) LOG_WARN("enabling deduplication on %s: %s", table, st.message().c_str());
@@ -109,24 +202,84 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   eo.max_backoff = std::chrono::milliseconds(cfg.retry_max_ms);
   eo.shutdown_grace = std::chrono::milliseconds(cfg.shutdown_grace_ms);
   eo.dead_letter_dir = cfg.data_dir + "/dead-letters";
+  eo.crash_after_insert_file = cfg.crash_after_insert_file;
   Exporter exporter(fault_sink, *wal.value(), eo);
   exporter.start(std::move(recovery));
 
   PipelineOptions po;
   po.logs_columns = logsColumnsOf(sink, "otel_logs");
+  po.sessions_columns = logsColumnsOf(sink, "hyperdx_sessions");
+  po.traces_columns = insertableColumns(sink, "otel_traces");
+  po.gauge_columns = insertableColumns(sink, kGaugeTable);
+  po.sum_columns = insertableColumns(sink, kSumTable);
+  po.histogram_columns = insertableColumns(sink, kHistogramTable);
+  po.exponential_histogram_columns = insertableColumns(sink, kExponentialHistogramTable);
+  po.summary_columns = insertableColumns(sink, kSummaryTable);
+  po.log_processing.route_sessions = cfg.session_routing;
+  po.log_processing.parse_json_body = cfg.parse_json_body;
+  po.log_processing.infer_severity = cfg.infer_severity;
+  std::optional<ResourceDetector> detector;
+  if (cfg.resource_detection) {
+    auto detected = ResourceDetector::detect();
+    if (!detected.isOk()) {
+      LOG_ERROR("resource detection: %s", detected.status().message().c_str());
+      exporter.stop();
+      sink.close();
+      return 2;
+    }
+    detector = std::move(detected.value());
+    po.log_processing.resource_detector = &*detector;
+    LOG_INFO("resource detection adds %zu attributes to resources that lack them",
+             detector->attributes().size());
+  }
   Pipeline pipeline(exporter, po);
+  registerExporterMetrics(metrics, exporter, *wal.value());
+  MeteredIngest http_ingest(pipeline, metrics, "http");
+  MeteredIngest grpc_ingest(pipeline, metrics, "grpc");
 
   OtlpHttpConfig hc;
   hc.host = cfg.otlp_http.host;
   hc.port = cfg.otlp_http.port;
   hc.threads = static_cast<unsigned>(cfg.io_threads);
   hc.max_request_bytes = cfg.max_request_bytes;
-  OtlpHttpReceiver receiver(hc, pipeline);
+  hc.cors_allowed_origins = cfg.cors_allowed_origins;
+  hc.cors_allowed_headers = cfg.cors_allowed_headers;
+  hc.cors_max_age_seconds = static_cast<int>(cfg.cors_max_age_seconds);
+  OtlpHttpReceiver receiver(hc, http_ingest);
+  if (auth.enabled()) receiver.setAuthHook(auth.httpHook());
+  registerHttpReceiverMetrics(metrics, receiver);
   if (Status st = receiver.start(); !st.isOk()) {
     LOG_ERROR("OTLP/HTTP receiver on %s: %s", cfg.otlp_http.toString().c_str(), st.message().c_str());
     exporter.stop();
     sink.close();
     return 1;
+  }
+
+  std::unique_ptr<OtlpGrpcReceiver> grpc_receiver;
+  if (cfg.otlp_grpc_enabled) {
+    OtlpGrpcConfig gc;
+    gc.host = cfg.otlp_grpc.host;
+    gc.port = cfg.otlp_grpc.port;
+    gc.threads = static_cast<unsigned>(cfg.io_threads);
+    // --max-request-bytes bounds every receiver; the gRPC key may lower it further.
+    gc.max_recv_msg_bytes = std::min<size_t>(static_cast<size_t>(cfg.grpc_max_recv_msg_size_mib) << 20,
+                                             cfg.max_request_bytes);
+    gc.max_concurrent_streams = static_cast<uint32_t>(cfg.grpc_max_concurrent_streams);
+    gc.keepalive_time = std::chrono::milliseconds(cfg.grpc_keepalive_time_ms);
+    gc.keepalive_timeout = std::chrono::milliseconds(cfg.grpc_keepalive_timeout_ms);
+    gc.keepalive_min_time = std::chrono::milliseconds(cfg.grpc_keepalive_min_time_ms);
+    gc.keepalive_permit_without_stream = cfg.grpc_keepalive_permit_without_stream;
+    grpc_receiver = std::make_unique<OtlpGrpcReceiver>(gc, grpc_ingest);
+    if (auth.enabled()) grpc_receiver->setAuthHook(auth.grpcHook());
+    registerGrpcReceiverMetrics(metrics, *grpc_receiver);
+    if (Status st = grpc_receiver->start(); !st.isOk()) {
+      LOG_ERROR("OTLP/gRPC receiver on %s: %s", cfg.otlp_grpc.toString().c_str(),
+                st.message().c_str());
+      receiver.stop();
+      exporter.stop();
+      sink.close();
+      return 1;
+    }
   }
 
   std::unique_ptr<QueryHttpServer> query;
@@ -136,8 +289,10 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     qc.port = cfg.query.port;
     qc.threads = 2;
     query = std::make_unique<QueryHttpServer>(qc, sink);
+    if (query_auth.enabled()) query->setAuthHook(query_auth.hook());
     if (Status st = query->start(); !st.isOk()) {
       LOG_ERROR("SQL endpoint on %s: %s", cfg.query.toString().c_str(), st.message().c_str());
+      if (grpc_receiver) grpc_receiver->stop();
       receiver.stop();
       exporter.stop();
       wal.value().reset();
@@ -146,18 +301,47 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     }
   }
 
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (cfg.metrics_enabled) {
+    HttpServerConfig msc;
+    msc.host = cfg.metrics.host;
+    msc.port = cfg.metrics.port;
+    msc.threads = 1;
+    metrics_server = std::make_unique<MetricsServer>(msc, metrics);
+    if (Status st = metrics_server->start(); !st.isOk()) {
+      LOG_ERROR("metrics endpoint on %s: %s (set telemetry.metrics.endpoint or --metrics-listen)",
+                cfg.metrics.toString().c_str(), st.message().c_str());
+      if (grpc_receiver) grpc_receiver->stop();
+      receiver.stop();
+      exporter.stop();
+      if (query) query->stop();
+      wal.value().reset();
+      sink.close();
+      return 1;
+    }
+  }
+
   std::string ready = "otelhouse ready otlp_http=" + cfg.otlp_http.host + ":" +
                       std::to_string(receiver.port());
+  if (grpc_receiver)
+    ready += " otlp_grpc=" + cfg.otlp_grpc.host + ":" + std::to_string(grpc_receiver->port());
   if (query) ready += " query=" + cfg.query.host + ":" + std::to_string(query->port());
+  if (health) ready += " health=" + cfg.health.host + ":" + std::to_string(health->port());
+  if (metrics_server)
+    ready += " metrics=" + cfg.metrics.host + ":" + std::to_string(metrics_server->port());
+  if (health) health->setReady(true);
   LOG_INFO("%s", ready.c_str());
 
   int sig = 0;
   sigwait(&sigs, &sig);
   LOG_INFO("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (health) health->setReady(false);  // load balancers drain us before receivers stop
 
+  if (grpc_receiver) grpc_receiver->stop();  // no new calls; in-flight ones finish
   receiver.stop();   // no new requests; in-flight ones finish
   exporter.stop();   // flush every pending batch into the store
   if (query) query->stop();
+  if (metrics_server) metrics_server->stop();  // its collectors read the WAL
   wal.value().reset();
   const auto& stats = exporter.stats();
   LOG_INFO("exported %llu rows in %llu batches; %llu rows in dead letters",
@@ -165,6 +349,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
            static_cast<unsigned long long>(stats.batches_exported.load()),
            static_cast<unsigned long long>(stats.rows_dead_lettered.load()));
   sink.close();
+  if (health) health->stop();
   LOG_INFO("stopped");
   return 0;
 }

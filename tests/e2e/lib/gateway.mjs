@@ -18,7 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 export const OTELHOUSE_BIN = process.env.OTELHOUSE_BIN || '/work/main/build/otelhouse';
 
-const READY_RE = /otelhouse ready otlp_http=(\S+)(?: otlp_grpc=(\S+))? query=(\S+)/;
+const READY_RE = /otelhouse ready otlp_http=(\S+)(?: otlp_grpc=(\S+))? query=(\S+)(?: health=(\S+))?(?: metrics=(\S+))?/;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 const STDERR_KEEP = 64 * 1024;
@@ -218,6 +218,10 @@ export async function startGateway({ args = [], env = {}, dataDir } = {}) {
     '127.0.0.1:0',
     '--grpc-listen',
     '127.0.0.1:0',
+    '--health-listen',
+    '127.0.0.1:0',
+    '--metrics-listen',
+    '127.0.0.1:0',
     '--batch-timeout',
     '200ms',
     ...(process.env.OTELHOUSE_E2E_LOG_LEVEL ? ['--log-level', process.env.OTELHOUSE_E2E_LOG_LEVEL] : []),
@@ -262,6 +266,8 @@ export async function startGateway({ args = [], env = {}, dataDir } = {}) {
         gw.httpUrl = `http://${m[1]}`;
         gw.grpcAddress = m[2] ?? '';
         gw.queryUrl = `http://${m[3]}`;
+        gw.healthUrl = m[4] ? `http://${m[4]}` : '';
+        gw.metricsUrl = m[5] ? `http://${m[5]}` : '';
         finish();
       }
     });
