@@ -14,8 +14,12 @@ PACKAGES=(
   libboost-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
-  nodejs npm
 )
+# Node.js and npm: Debian's, unless the machine already has them (a newer
+# Node from elsewhere conflicts with Debian's npm package).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  PACKAGES+=(nodejs npm)
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
