@@ -83,7 +83,7 @@ size_t walDecode(std::string_view s, size_t at, WalDecoded* out) {
       crc32(0, reinterpret_cast<const Bytef*>(s.data() + at + 4), length + 4));
   if (actual != crc) return 0;
   const std::string_view body = s.substr(0, p + length);
-  uint8_t type;
+  uint8_t type = 0;
   get(body, p, &type);
   get(body, p, &out->lsn);
   out->lsns.clear();
