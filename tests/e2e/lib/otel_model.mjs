@@ -165,17 +165,29 @@ class PMap {
   }
 }
 
+// OTTL's flatten as the newest collector-contrib has it (func_flatten.go:
+// flattenMap / flattenValue / flattenSlice): maps become dotted keys, array
+// items get their index, maps inside arrays are flattened too, and items of an
+// array inside an array are keyed without a dot ("a.6" + "0" -> "a.60"), as
+// that code concatenates prefix and index.
 function flattenInto(entries, result, prefix) {
   const p = prefix.length > 0 ? prefix + '.' : '';
-  for (const [k, v] of entries) {
-    if (v.t === 'map') {
-      // A nested pcommon.Map has unique keys: the last duplicate on the wire wins.
-      flattenInto(new PMap(v.v).entries(), result, p + k);
-    } else if (v.t === 'array') {
-      v.v.forEach((item, i) => result.put(`${p + k}.${i}`, item));
-    } else {
-      result.put(p + k, v);
-    }
+  for (const [k, v] of entries) flattenValue(k, v, result, p);
+}
+
+function flattenValue(k, v, result, prefix) {
+  if (v.t === 'map') {
+    // A nested pcommon.Map has unique keys: the last duplicate on the wire wins.
+    flattenInto(new PMap(v.v).entries(), result, prefix + k);
+  } else if (v.t === 'array') {
+    v.v.forEach((item, i) => {
+      const key = `${prefix + k}.${i}`;
+      if (item.t === 'map') flattenInto(new PMap(item.v).entries(), result, key);
+      else if (item.t === 'array') item.v.forEach((inner, j) => flattenValue(String(j), inner, result, key));
+      else result.put(key, item);
+    });
+  } else {
+    result.put(prefix + k, v);
   }
 }
 
