@@ -29,9 +29,12 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   for f in build-fuzz/fuzz/*_fuzz; do
     name=$(basename "$f" _fuzz)
     corpus=fuzz/corpus/$name
+    [ -d "$corpus" ] || { echo "fuzzer $name has no seed corpus in $corpus"; exit 1; }
     mkdir -p "build-fuzz/corpus-$name"
     echo "-- $name"
-    "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "build-fuzz/corpus-$name" "$corpus" 2>&1 | tail -2
+    dict=()
+    [ -f "fuzz/${name}_fuzz.dict" ] && dict=(-dict="fuzz/${name}_fuzz.dict")
+    "$f" -max_total_time="${FUZZ_SECONDS:-20}" -print_final_stats=0 "${dict[@]}" "build-fuzz/corpus-$name" "$corpus" 2>&1 | tail -2
   done
 fi
 # One closing line for the whole run: ctest's counts (a failure above has
