@@ -14,6 +14,7 @@ PACKAGES=(
   libboost-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
+  clickhouse-server clickhouse-client
 )
 # Node.js and npm: Debian's, unless the machine already has them (a newer
 # Node from elsewhere conflicts with Debian's npm package).
