@@ -46,7 +46,7 @@ PRIMARY KEY (ServiceName, TimestampTime)
 ORDER BY (ServiceName, TimestampTime, Timestamp)
 )";
 
-std::string logsTable(const SchemaOptions& o, const char* table, bool materialized,
+std::string logsTable(const SchemaOptions& o, const char* table, bool materialized, int64_t ttl_seconds,
                       const char* settings) {
   std::string sql = "CREATE TABLE IF NOT EXISTS " + o.database + "." + table + "\n(";
   sql += kLogColumns;
@@ -60,7 +60,7 @@ std::string logsTable(const SchemaOptions& o, const char* table, bool materializ
     }
   }
   sql += kLogIndexes;
-  sql += "TTL TimestampTime + " + ttlInterval(o.ttl_seconds) + "\n";
+  sql += "TTL TimestampTime + " + ttlInterval(ttl_seconds) + "\n";
   sql += settings;
   return sql;
 }
@@ -82,7 +82,7 @@ std::string nativeBranch(const SchemaOptions& o, const std::string& column) {
 
 std::vector<std::string> logsRollups(const SchemaOptions& o) {
   const std::string db = o.database;
-  const std::string ttl = ttlInterval(o.ttl_seconds);
+  const std::string ttl = ttlInterval(ttlOr(o.logs_ttl_seconds, o.ttl_seconds));
   std::vector<std::string> out;
   out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_logs_kv_rollup_15m
 (
@@ -153,10 +153,10 @@ std::string ttlInterval(int64_t s) {
 std::vector<std::string> clickStackLogsSchema(const SchemaOptions& o) {
   std::vector<std::string> out;
   out.push_back("CREATE DATABASE IF NOT EXISTS " + o.database);
-  out.push_back(logsTable(o, "otel_logs", true,
+  out.push_back(logsTable(o, "otel_logs", true, ttlOr(o.logs_ttl_seconds, o.ttl_seconds),
                           "SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, "
                           "enable_block_number_column = 1, enable_block_offset_column = 1"));
-  out.push_back(logsTable(o, "hyperdx_sessions", false,
+  out.push_back(logsTable(o, "hyperdx_sessions", false, ttlOr(o.sessions_ttl_seconds, o.ttl_seconds),
                           "SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"));
   if (o.logs_rollups) {
     for (auto& s : logsRollups(o)) out.push_back(std::move(s));

@@ -87,7 +87,7 @@ std::string metricTable(const SchemaOptions& o, const char* table, const char* n
                         const std::string& body) {
   return "CREATE TABLE IF NOT EXISTS " + o.database + "." + table + "\n(" + kMetricHead +
          name_type + kMetricMiddle + body + kMetricTail + "TTL toDateTime(TimeUnix) + " +
-         ttlInterval(o.ttl_seconds) + "\nSETTINGS ttl_only_drop_parts = 1";
+         ttlInterval(ttlOr(o.metrics_ttl_seconds, o.ttl_seconds)) + "\nSETTINGS ttl_only_drop_parts = 1";
 }
 
 std::string traceBranch(const SchemaOptions& o, const std::string& select) {
@@ -96,7 +96,7 @@ std::string traceBranch(const SchemaOptions& o, const std::string& select) {
 
 std::vector<std::string> tracesRollups(const SchemaOptions& o) {
   const std::string db = o.database;
-  const std::string ttl = ttlInterval(o.ttl_seconds);
+  const std::string ttl = ttlInterval(ttlOr(o.traces_ttl_seconds, o.ttl_seconds));
   std::vector<std::string> out;
   out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_traces_kv_rollup_15m
 (
@@ -158,7 +158,7 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1)");
 std::vector<std::string> clickStackTracesSchema(const SchemaOptions& o) {
   std::vector<std::string> out;
   out.push_back("CREATE TABLE IF NOT EXISTS " + o.database + ".otel_traces\n(" + kTracesColumns +
-                "TTL toDate(Timestamp) + " + ttlInterval(o.ttl_seconds) +
+                "TTL toDate(Timestamp) + " + ttlInterval(ttlOr(o.traces_ttl_seconds, o.ttl_seconds)) +
                 "\nSETTINGS index_granularity = 8192, ttl_only_drop_parts = 1");
   if (o.traces_rollups)
     for (auto& s : tracesRollups(o)) out.push_back(std::move(s));
