@@ -14,6 +14,7 @@ PACKAGES=(
   libboost-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libre2-dev
+  chromium  # tests/e2e/browser_session.test.mjs
   clickhouse-server clickhouse-client
 )
 # Node.js and npm: Debian's, unless the machine already has them (a newer
@@ -41,8 +42,11 @@ if [ ! -f "$CHDB_DIR/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so" ]; then
     "@chdb/lib-linux-x64-gnu@$CHDB_VERSION" >/dev/null
 fi
 
-# End-to-end test clients (OpenTelemetry JS SDK, @clickhouse/client).
-if [ -f tests/e2e/package-lock.json ] && [ ! -d tests/e2e/node_modules ]; then
+# End-to-end test clients (OpenTelemetry JS SDK, @clickhouse/client, the
+# HyperDX browser SDK and playwright-core, which drives the system chromium);
+# again when the lock file changed since the last install.
+if [ -f tests/e2e/package-lock.json ] && { [ ! -d tests/e2e/node_modules ] ||
+  [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; }; then
   npm ci --prefix tests/e2e --no-audit --no-fund >/dev/null
 fi
 echo "setup: done"
