@@ -13,7 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   libboost-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
-  libgrpc++-dev protobuf-compiler-grpc libre2-dev
+  libgrpc++-dev protobuf-compiler-grpc libre2-dev libcurl4-openssl-dev liblz4-dev
   chromium  # tests/e2e/browser_session.test.mjs
   clickhouse-server clickhouse-client
 )
