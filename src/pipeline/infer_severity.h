@@ -7,7 +7,9 @@
 //    Severity, SEVERITY, log.level (first entry of the key, after the JSON
 //    body step) that holds a non-empty string becomes the severity text, and
 //    its number comes from the keyword rule below applied to that text (no
-//    keyword: INFO);
+//    keyword: INFO). This is the block hyperdx added between the JSON and the
+//    inference blocks (PR #2363, HDX-4383); its smoke-test records are cases
+//    in tests/pipeline/log_processor_test.cc;
 //  - otherwise the keyword rule on the body (AsString, so a map body's JSON):
 //    ExtractPatterns of "(?i)(?P<0>\b(alert|crit|emerg|fatal|error|err|warn|
 //    notice|debug|dbug|trace))" over the first 256 bytes finds the first

@@ -114,6 +114,25 @@ const std::vector<Case>& cases() {
       {"json_level_promoted",
        "{" + body(R"({\"level\":\"error\",\"msg\":\"boom\"})") + "}", "otel_logs", "error", 17,
        {{"level", "error"}, {"msg", "boom"}}},
+      // The records of hyperdx's smoke tests for the level promotion (HDX-4383,
+      // smoke-tests/otel-collector/data/severity-inference/from-json-*), with
+      // their expected severities.
+      {"hdx4383_level_beats_body_keyword",
+       "{" + body(R"({\"level\": \"INFO\", \"msg\": \"the mimir-alertmanager-dashboard\"})") + "}",
+       "otel_logs", "info", 9, {{"level", "INFO"}, {"msg", "the mimir-alertmanager-dashboard"}}},
+      {"hdx4383_uppercase_SEVERITY",
+       "{" + body(R"({\"SEVERITY\":\"ERROR\",\"message\":\"GCP-style\"})") + "}", "otel_logs",
+       "error", 17, {{"SEVERITY", "ERROR"}, {"message", "GCP-style"}}},
+      {"hdx4383_ecs_nested_log_level",
+       "{" + body(R"({\"log\":{\"level\":\"fatal\"},\"message\":\"ECS\"})") + "}", "otel_logs",
+       "fatal", 21, {{"log.level", "fatal"}, {"message", "ECS"}}},
+      {"hdx4383_unknown_level_is_info",
+       "{" + body(R"({\"level\":\"verbose\",\"msg\":\"x\"})") + "}", "otel_logs", "verbose", 9,
+       {{"level", "verbose"}, {"msg", "x"}}},
+      {"hdx4383_producer_text_wins_snake_case_keys",
+       R"({"severity_number":0,"severity_text":"info",)" +
+           body(R"({\"level\":\"warn\",\"msg\":\"x\"})") + "}",
+       "otel_logs", "info", 0, {{"level", "warn"}, {"msg", "x"}}},
       {"nested_json_and_arrays",
        "{" + body(R"({\"a\":{\"b\":[1,{\"c\":true}],\"d\":[[1,2]]},\"e\":null,\"f\":{},\"g\":[]})") +
            "}",
