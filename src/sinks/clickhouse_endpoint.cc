@@ -26,6 +26,25 @@ std::string unescape(std::string_view s) {
   return out;
 }
 
+// The endpoint for messages: a password in the user part or the query is masked.
+std::string redacted(std::string_view text) {
+  std::string out(text);
+  const size_t scheme = out.find("://");
+  const size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
+  const size_t at = out.find('@', host_start);
+  const size_t path = out.find_first_of("/?", host_start);
+  if (at != std::string::npos && (path == std::string::npos || at < path)) {
+    const size_t colon = out.find(':', host_start);
+    if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  }
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t v = p + 9;
+    const size_t end = out.find('&', v);
+    out.replace(v, (end == std::string::npos ? out.size() : end) - v, "***");
+  }
+  return out;
+}
+
 bool isTrue(std::string_view v) { return v == "true" || v == "1" || v == "TRUE" || v == "True"; }
 
 }  // namespace
@@ -35,6 +54,7 @@ Result<ClickHouseEndpoint> parseClickHouseEndpoint(const std::string& input) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   if (text.empty()) return Status::invalid("empty ClickHouse endpoint");
+  const std::string shown = redacted(text);
   ClickHouseEndpoint ep;
   std::string_view rest = text;
   std::string scheme = "tcp";  // ClickStack: an endpoint without a scheme is native
@@ -55,7 +75,7 @@ Result<ClickHouseEndpoint> parseClickHouseEndpoint(const std::string& input) {
     ep.protocol = ClickHouseProtocol::kNative;
     ep.secure = true;
   } else {
-    return Status::invalid("ClickHouse endpoint '" + std::string(text) + "': unsupported scheme '" + scheme +
+    return Status::invalid("ClickHouse endpoint '" + shown + "': unsupported scheme '" + scheme +
                            "' (use http, https, tcp, clickhouse, tcps or tls)");
   }
   std::string_view query;
@@ -80,18 +100,18 @@ Result<ClickHouseEndpoint> parseClickHouseEndpoint(const std::string& input) {
   std::string_view host = rest, port;
   if (!rest.empty() && rest.front() == '[') {  // [ipv6]:port
     size_t close = rest.find(']');
-    if (close == std::string_view::npos) return Status::invalid("ClickHouse endpoint '" + std::string(text) + "': unclosed '['");
+    if (close == std::string_view::npos) return Status::invalid("ClickHouse endpoint '" + shown + "': unclosed '['");
     host = rest.substr(1, close - 1);
     std::string_view after = rest.substr(close + 1);
     if (!after.empty()) {
-      if (after.front() != ':') return Status::invalid("ClickHouse endpoint '" + std::string(text) + "': bad port");
+      if (after.front() != ':') return Status::invalid("ClickHouse endpoint '" + shown + "': bad port");
       port = after.substr(1);
     }
   } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
     host = rest.substr(0, colon);
     port = rest.substr(colon + 1);
   }
-  if (host.empty()) return Status::invalid("ClickHouse endpoint '" + std::string(text) + "': no host");
+  if (host.empty()) return Status::invalid("ClickHouse endpoint '" + shown + "': no host");
   ep.host.assign(host);
   bool secure_param = false;
   while (!query.empty()) {
@@ -116,7 +136,7 @@ Result<ClickHouseEndpoint> parseClickHouseEndpoint(const std::string& input) {
     unsigned v = 0;
     auto r = std::from_chars(port.data(), port.data() + port.size(), v);
     if (r.ec != std::errc() || r.ptr != port.data() + port.size() || v == 0 || v > 65535)
-      return Status::invalid("ClickHouse endpoint '" + std::string(text) + "': bad port '" + std::string(port) + "'");
+      return Status::invalid("ClickHouse endpoint '" + shown + "': bad port '" + std::string(port) + "'");
     ep.port = static_cast<uint16_t>(v);
   }
   const char* shown_scheme = ep.protocol == ClickHouseProtocol::kHttp ? (ep.secure ? "https" : "http")

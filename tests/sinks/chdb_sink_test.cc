@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "schema/clickstack_schema.h"
+#include "schema/cluster_ddl.h"
 
 namespace otelhouse {
 namespace {
@@ -56,6 +57,28 @@ TEST_F(ChdbSinkTest, CreatesTheFullClickStackLogsSchema) {
   EXPECT_EQ(q("SELECT engine_full LIKE '%TTL TimestampTime + toIntervalDay(30)%' FROM system.tables "
               "WHERE name = 'otel_logs'"),
             "1\n");
+}
+
+// The cluster DDL cannot run without a cluster, but the engine's own parser
+// must accept every statement and read back what we meant.
+TEST_F(ChdbSinkTest, EngineParsesTheClusterSchema) {
+  SchemaOptions o;
+  o.database = "otel";
+  int replicated = 0;
+  for (const auto& ddl : clusterSchema(clickStackSchema(o), "obs", "otel")) {
+    std::string literal = "'";
+    for (char c : ddl) {
+      if (c == '\'' || c == '\\') literal.push_back('\\');
+      literal.push_back(c);
+    }
+    literal.push_back('\'');
+    QueryResult r;
+    Status st = sink_->query("SELECT formatQuerySingleLine(" + literal + ")", "TabSeparatedRaw", &r);
+    ASSERT_TRUE(st.isOk()) << st.message() << "\n" << ddl;
+    EXPECT_NE(r.data.find("ON CLUSTER obs"), std::string::npos) << r.data;
+    if (r.data.find("ENGINE = Replicated") != std::string::npos) ++replicated;
+  }
+  EXPECT_EQ(replicated, 12);
 }
 
 TEST_F(ChdbSinkTest, InsertsNativeBlocksMatchedByName) {

@@ -54,6 +54,15 @@ TEST(ClickHouseEndpointTest, BadEndpointsNameTheProblem) {
             std::string::npos);
 }
 
+TEST(ClickHouseEndpointTest, MessagesNeverShowAPassword) {
+  for (const char* bad : {"http://u:hunter2@:80", "ftp://u:hunter2@ch", "http://ch:x?password=hunter2&a=b"}) {
+    auto r = parseClickHouseEndpoint(bad);
+    ASSERT_FALSE(r.isOk()) << bad;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("***"), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(ClickHouseEndpointTest, ListInOrder) {
   auto r = parseClickHouseEndpoints("http://a:8123, http://b:8123,,tcp://c");
   ASSERT_TRUE(r.isOk());
