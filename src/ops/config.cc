@@ -10,6 +10,7 @@
 
 #include "common/duration.h"
 #include "common/log.h"
+#include "sinks/clickhouse_endpoint.h"
 
 namespace otelhouse {
 
@@ -28,7 +29,16 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --max-request-bytes N     request limit, before and after decompression (default 20 MiB)
   --batch-size N            rows per insert batch (default 10000)
   --batch-timeout DURATION  flush a batch after this long (default 5s)
-  --ttl DURATION            table TTL (default 720h)
+  --ttl DURATION            table TTL (default 720h; 30d works too)
+  --clickhouse-endpoint URL write into a ClickHouse server instead of the embedded engine:
+                            http(s)://host:8123, tcp://host:9000[?secure=true]; a comma-separated
+                            list is tried in order (also CLICKHOUSE_ENDPOINT, CLICKHOUSE_USER,
+                            CLICKHOUSE_PASSWORD)
+  --clickhouse-user NAME    ClickHouse user (default "default")
+  --clickhouse-timeout DUR  per-request timeout (default 5s; HYPERDX_OTEL_EXPORTER_TIMEOUT)
+  --clickhouse-compress C   zstd (default), lz4, gzip or none
+  --clickhouse-cluster NAME create the tables ON CLUSTER, Replicated, with Distributed twins
+  --no-create-schema        leave the tables to ClickStack's own migrations
   --no-rollups              leave out the otel_logs key/value rollup tables
   --io-threads N            receiver threads (default: one per core)
   --chdb-lib PATH           libchdb.so to load (default: the one scripts/setup.sh installs)
@@ -90,6 +100,24 @@ Setter durationSetter(int64_t Config::*field, int64_t divisor, const char* what)
     if (!parseGoDuration(v, &ms)) return bad(k, "'" + v + "' is not a duration like 5s or 720h");
     if (ms <= 0) return bad(k, std::string(what) + " must be positive");
     c.*field = ms / divisor;
+    return Status::ok();
+  };
+}
+
+// A table TTL: a Go duration or, as ClickStack's migration accepts, whole days ("30d").
+Setter ttlSetter(int64_t Config::*field) {
+  return [field](Config& c, const std::string& k, const std::string& v) -> Status {
+    int64_t ms = 0;
+    if (v.size() > 1 && v.back() == 'd') {
+      size_t days;
+      if (!parseSize(v.substr(0, v.size() - 1), &days) || days == 0 || days > 36500)
+        return bad(k, "'" + v + "' is not a number of days like 30d");
+      ms = static_cast<int64_t>(days) * 86400 * 1000;
+    } else if (!parseGoDuration(v, &ms)) {
+      return bad(k, "'" + v + "' is not a duration like 720h or 30d");
+    }
+    if (ms < 1000) return bad(k, "ttl must be at least 1s");
+    c.*field = ms / 1000;
     return Status::ok();
   };
 }
@@ -204,7 +232,46 @@ const std::map<std::string, Setter>& setters() {
       {"query.enabled", boolSetter(&Config::query_enabled)},
       {"batch.send_batch_size", sizeSetter(&Config::batch_size, 1)},
       {"batch.timeout", durationSetter(&Config::batch_timeout_ms, 1, "timeout")},
-      {"storage.ttl", durationSetter(&Config::ttl_seconds, 1000, "ttl")},
+      {"storage.ttl", ttlSetter(&Config::ttl_seconds)},
+      {"storage.logs_ttl", ttlSetter(&Config::logs_ttl_seconds)},
+      {"storage.traces_ttl", ttlSetter(&Config::traces_ttl_seconds)},
+      {"storage.metrics_ttl", ttlSetter(&Config::metrics_ttl_seconds)},
+      {"storage.sessions_ttl", ttlSetter(&Config::sessions_ttl_seconds)},
+      {"clickhouse.endpoint",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         auto eps = parseClickHouseEndpoints(v);
+         if (!eps.isOk()) return bad(k, eps.status().message());
+         c.clickhouse_endpoint = v;
+         return Status::ok();
+       }},
+      {"clickhouse.username", stringSetter(&Config::clickhouse_user)},
+      // Secret: never echoed in messages.
+      {"clickhouse.password",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.clickhouse_password = v;
+         return Status::ok();
+       }},
+      {"clickhouse.timeout", durationSetter(&Config::clickhouse_timeout_ms, 1, "timeout")},
+      {"clickhouse.compress",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         ClickHouseCompression cc;
+         if (!parseCompression(v, &cc)) return bad(k, "'" + v + "' is not zstd, lz4, gzip or none");
+         c.clickhouse_compress = compressionName(cc);
+         return Status::ok();
+       }},
+      {"clickhouse.async_insert", boolSetter(&Config::clickhouse_async_insert)},
+      {"clickhouse.tls.ca_file", stringSetter(&Config::clickhouse_ca_file)},
+      {"clickhouse.tls.insecure_skip_verify", boolSetter(&Config::clickhouse_insecure_skip_verify)},
+      {"clickhouse.create_schema", boolSetter(&Config::create_schema)},
+      {"clickhouse.cluster_name",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         for (char ch : v)
+           if (!(isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' || ch == '{' ||
+                 ch == '}'))
+             return bad(k, "'" + v + "' may hold only letters, digits, _ - . and {macro} braces");
+         c.cluster_name = v;
+         return Status::ok();
+       }},
       {"storage.logs_rollups", boolSetter(&Config::logs_rollups)},
       {"wal.durability",
        [](Config& c, const std::string& k, const std::string& v) -> Status {
@@ -351,6 +418,16 @@ Status applyEnvironment(Config& c) {
       {"HYPERDX_OTEL_BATCH_TIMEOUT", "batch.timeout"},
       {"HYPERDX_OTEL_EXPORTER_CLICKHOUSE_DATABASE", "database"},
       {"HYPERDX_OTEL_EXPORTER_TABLES_TTL", "storage.ttl"},
+      {"HYPERDX_OTEL_EXPORTER_LOGS_TTL", "storage.logs_ttl"},
+      {"HYPERDX_OTEL_EXPORTER_TRACES_TTL", "storage.traces_ttl"},
+      {"HYPERDX_OTEL_EXPORTER_METRICS_TTL", "storage.metrics_ttl"},
+      {"HYPERDX_OTEL_EXPORTER_SESSIONS_TTL", "storage.sessions_ttl"},
+      {"CLICKHOUSE_ENDPOINT", "clickhouse.endpoint"},
+      {"CLICKHOUSE_USER", "clickhouse.username"},
+      {"CLICKHOUSE_PASSWORD", "clickhouse.password"},
+      {"HYPERDX_OTEL_EXPORTER_TIMEOUT", "clickhouse.timeout"},
+      {"CLICKHOUSE_TLS_CA_FILE", "clickhouse.tls.ca_file"},
+      {"CLICKHOUSE_TLS_INSECURE_SKIP_VERIFY", "clickhouse.tls.insecure_skip_verify"},
       {"HYPERDX_LOG_LEVEL", "log_level"},
   };
   // Appended beside auth.api_keys rather than replaced by it: every source counts.
@@ -403,6 +480,11 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"batch-size", "batch.send_batch_size"},
       {"batch-timeout", "batch.timeout"},
       {"ttl", "storage.ttl"},
+      {"clickhouse-endpoint", "clickhouse.endpoint"},
+      {"clickhouse-user", "clickhouse.username"},
+      {"clickhouse-timeout", "clickhouse.timeout"},
+      {"clickhouse-compress", "clickhouse.compress"},
+      {"clickhouse-cluster", "clickhouse.cluster_name"},
       {"durability", "wal.durability"},
       {"wal-max-bytes", "wal.max_bytes"},
       {"retry-initial", "export.retry.initial_interval"},
@@ -442,6 +524,10 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       if (name == "no-parse-json-body") c.parse_json_body = false;
       if (name == "no-infer-severity") c.infer_severity = false;
       if (name == "resource-detection") c.resource_detection = true;
+      continue;
+    }
+    if (name == "no-create-schema") {
+      c.create_schema = false;
       continue;
     }
     if (name == "no-rollups") {

@@ -29,6 +29,18 @@ struct Config {
   std::string log_level = "info";
   std::string chdb_lib;  // empty: search the default places
   std::string sink = "chdb";  // chdb | null (benchmarks: count the blocks, store nothing)
+  // A ClickHouse server instead of the embedded engine (clickhouse.*): set
+  // when clickhouse_endpoint is. ClickStack's names in the comments.
+  std::string clickhouse_endpoint;          // CLICKHOUSE_ENDPOINT; comma-separated = failover order
+  std::string clickhouse_user = "default";  // CLICKHOUSE_USER
+  std::string clickhouse_password;          // CLICKHOUSE_PASSWORD
+  int64_t clickhouse_timeout_ms = 5000;     // HYPERDX_OTEL_EXPORTER_TIMEOUT
+  std::string clickhouse_compress = "zstd"; // zstd | lz4 | gzip | none
+  bool clickhouse_async_insert = false;
+  std::string clickhouse_ca_file;           // CLICKHOUSE_TLS_CA_FILE
+  bool clickhouse_insecure_skip_verify = false;  // CLICKHOUSE_TLS_INSECURE_SKIP_VERIFY
+  bool create_schema = true;                // off when ClickStack's migrations own the tables
+  std::string cluster_name;                 // ON CLUSTER DDL, Replicated + Distributed tables
   ListenAddress otlp_http{"0.0.0.0", 4318};
   size_t max_request_bytes = 20u << 20;
   ListenAddress otlp_grpc{"0.0.0.0", 4317};
@@ -45,6 +57,10 @@ struct Config {
   size_t batch_size = 10000;
   int64_t batch_timeout_ms = 5000;
   int64_t ttl_seconds = 720 * 3600;
+  int64_t logs_ttl_seconds = 0;      // HYPERDX_OTEL_EXPORTER_LOGS_TTL; 0: ttl_seconds
+  int64_t traces_ttl_seconds = 0;    // HYPERDX_OTEL_EXPORTER_TRACES_TTL
+  int64_t metrics_ttl_seconds = 0;   // HYPERDX_OTEL_EXPORTER_METRICS_TTL
+  int64_t sessions_ttl_seconds = 0;  // HYPERDX_OTEL_EXPORTER_SESSIONS_TTL
   bool logs_rollups = true;
   bool wal_fsync = true;                     // wal.durability: fsync | none
   uint64_t wal_max_bytes = 10ull << 30;      // disk budget of the WAL
