@@ -1,5 +1,6 @@
 #include "codec/decompress.h"
 
+#include <lz4frame.h>
 #include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
@@ -11,7 +12,7 @@ namespace otelhouse {
 
 namespace {
 
-enum class Encoding { kIdentity, kGzip, kDeflate, kZstd, kUnknown };
+enum class Encoding { kIdentity, kGzip, kDeflate, kZstd, kLz4, kUnknown };
 
 Encoding parseEncoding(std::string_view name) {
   while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
@@ -24,6 +25,7 @@ Encoding parseEncoding(std::string_view name) {
   if (lower == "gzip" || lower == "x-gzip") return Encoding::kGzip;
   if (lower == "deflate" || lower == "zlib") return Encoding::kDeflate;
   if (lower == "zstd") return Encoding::kZstd;
+  if (lower == "lz4") return Encoding::kLz4;
   return Encoding::kUnknown;
 }
 
@@ -147,6 +149,67 @@ Status zstdBounded(std::string_view in, size_t limit, std::string& out) {
   return result;
 }
 
+// LZ4 frames (ClickHouse's HTTP "lz4"), one after another.
+Status lz4Bounded(std::string_view in, size_t limit, std::string& out) {
+  LZ4F_dctx* dctx = nullptr;
+  if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
+    return Status::internal("lz4: cannot create context");
+  size_t consumed = 0;
+  size_t produced = 0;
+  size_t hint = 1;  // 0 once a frame is complete
+  Status result;
+  while (consumed < in.size()) {
+    size_t chunk = growOutput(out, produced, limit);
+    size_t out_size = chunk;
+    size_t in_size = in.size() - consumed;
+    size_t r = LZ4F_decompress(dctx, out.data() + produced, &out_size, in.data() + consumed,
+                               &in_size, nullptr);
+    if (LZ4F_isError(r)) {
+      result = Status::invalid(std::string("lz4: ") + LZ4F_getErrorName(r));
+      break;
+    }
+    consumed += in_size;
+    produced += out_size;
+    hint = r;
+    if (produced > limit) {
+      result = tooLarge(limit, out);
+      break;
+    }
+    if (in_size == 0 && out_size == 0) {
+      result = Status::invalid("lz4: no progress");
+      break;
+    }
+  }
+  // Output may still be buffered inside the context after all input is in.
+  while (result.isOk() && hint != 0) {
+    size_t chunk = growOutput(out, produced, limit);
+    size_t out_size = chunk;
+    size_t in_size = 0;
+    size_t r = LZ4F_decompress(dctx, out.data() + produced, &out_size, nullptr, &in_size, nullptr);
+    if (LZ4F_isError(r)) {
+      result = Status::invalid(std::string("lz4: ") + LZ4F_getErrorName(r));
+      break;
+    }
+    produced += out_size;
+    hint = r;
+    if (produced > limit) {
+      result = tooLarge(limit, out);
+      break;
+    }
+    if (out_size == 0 && hint != 0) {
+      result = Status::invalid("lz4: unexpected end of compressed data");
+      break;
+    }
+  }
+  LZ4F_freeDecompressionContext(dctx);
+  if (result.isOk()) {
+    out.resize(produced);
+  } else {
+    out.clear();
+  }
+  return result;
+}
+
 }  // namespace
 
 bool isSupportedEncoding(std::string_view encoding) {
@@ -181,6 +244,8 @@ Status decompress(std::string_view encoding, std::string_view in, size_t limit,
       return inflateBounded(in, -MAX_WBITS, false, "deflate", limit, out);
     case Encoding::kZstd:
       return zstdBounded(in, limit, out);
+    case Encoding::kLz4:
+      return lz4Bounded(in, limit, out);
     case Encoding::kUnknown:
       break;
   }
@@ -225,6 +290,19 @@ Status compress(std::string_view encoding, std::string_view in, std::string& out
       if (ZSTD_isError(r)) {
         out.clear();
         return Status::internal(std::string("zstd: ") + ZSTD_getErrorName(r));
+      }
+      out.resize(r);
+      return Status::ok();
+    }
+    case Encoding::kLz4: {
+      LZ4F_preferences_t prefs{};
+      prefs.frameInfo.contentSize = in.size();
+      prefs.compressionLevel = level < 0 ? 0 : level;
+      out.resize(LZ4F_compressFrameBound(in.size(), &prefs));
+      size_t r = LZ4F_compressFrame(out.data(), out.size(), in.data(), in.size(), &prefs);
+      if (LZ4F_isError(r)) {
+        out.clear();
+        return Status::internal(std::string("lz4: ") + LZ4F_getErrorName(r));
       }
       out.resize(r);
       return Status::ok();

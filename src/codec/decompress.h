@@ -10,7 +10,8 @@
 //                         raw deflate (RFC 1951) is accepted too, since some
 //                         clients send that under the name "deflate";
 //   "zstd"                one or more frames, with or without a content size;
-//                         windows above 128 MiB are refused.
+//                         windows above 128 MiB are refused;
+//   "lz4"                 one or more LZ4 frames (ClickHouse's HTTP lz4).
 // Errors: kTooLarge over the limit, kInvalidArgument for corrupt or truncated
 // input (message says what is wrong), kUnsupported for another encoding. An
 // empty input decodes to an empty output for every encoding. On error `out`
@@ -35,7 +36,7 @@ bool isSupportedEncoding(std::string_view encoding);
 // True for "", "identity" and "none": the body is used as sent.
 bool isIdentityEncoding(std::string_view encoding);
 
-// The reverse, for responses and tests: "gzip", "deflate" (zlib), "zstd", or
+// The reverse, for responses and tests: "gzip", "deflate" (zlib), "zstd", "lz4", or
 // identity. level < 0 picks the library default. kUnsupported otherwise.
 Status compress(std::string_view encoding, std::string_view in, std::string& out, int level = -1);
 

@@ -6,6 +6,7 @@
 
 #include "codec/decompress.h"
 #include "query/clickhouse_error.h"
+#include "query/insert_statement.h"
 #include "query/sql_text.h"
 
 namespace otelhouse {
@@ -232,11 +233,11 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
                                 "Database " + database + " does not exist"));
   }
 
-  // The SQL: the query parameter, then the body after a newline.
-  std::string sql = query_param ? *query_param : std::string();
+  // The body, decompressed per Content-Encoding.
+  std::string inflated;
+  std::string_view body;
   if (!is_get && !request.body.empty()) {
-    std::string_view body = request.body;
-    std::string inflated;
+    body = request.body;
     std::string_view encoding = request.header("Content-Encoding");
     if (!isIdentityEncoding(encoding)) {
       Status st = decompress(encoding, request.body, options_.max_decompressed_bytes, inflated);
@@ -246,11 +247,63 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
                       formatException(ch_error::kQueryIsTooLarge, "QUERY_IS_TOO_LARGE",
                                       st.message()));
         }
+        if (st.code() == Code::kUnsupported) {
+          return fail(ch_error::kNotImplemented,
+                      formatException(ch_error::kNotImplemented, "NOT_IMPLEMENTED",
+                                      "Unknown Content-Encoding '" + std::string(encoding) +
+                                          "'. Supported: gzip, deflate, zstd, lz4"));
+        }
         return fail(ch_error::kBadArguments,
                     formatException(ch_error::kBadArguments, "BAD_ARGUMENTS", st.message()));
       }
       body = inflated;
     }
+  }
+
+  // INSERT ... FORMAT Native in ?query= with the blocks in the body: the bytes
+  // go to the sink's streaming insert as they are, never through SQL text.
+  InsertStatement insert;
+  if (!is_get && query_param && parseInsertStatement(*query_param, &insert) &&
+      lower(insert.format) == "native") {
+    reported_format = insert.format;
+    if (!insert.database.empty() && insert.database != "default") {
+      return fail(ch_error::kUnknownDatabase,
+                  formatException(ch_error::kUnknownDatabase, "UNKNOWN_DATABASE",
+                                  "Database " + insert.database + " does not exist"));
+    }
+    std::string token;
+    for (const auto& [k, v] : insert.settings) {
+      if (k == "insert_deduplication_token") token = v;
+    }
+    if (const auto* v = param("insert_deduplication_token")) token = *v;
+    QueryResult written;
+    if (!body.empty()) {
+      Status st;
+      try {
+        st = sink_.insert(insert.table, body, token);
+      } catch (const std::exception& e) {
+        st = Status::internal(std::string("insert failed: ") + e.what());
+      } catch (...) {
+        st = Status::internal("insert failed");
+      }
+      if (!st.isOk()) {
+        ExceptionText ex = exceptionFromStatus(st);
+        std::string text = std::move(ex.text);
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        return fail(ex.code, text);
+      }
+      written.bytes_written = body.size();
+    }
+    uint64_t elapsed_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                    std::chrono::steady_clock::now() - started)
+                                                    .count());
+    response.setHeader("X-ClickHouse-Summary", summaryJson(written, elapsed_ns));
+    return finish(200, std::string(), "text/plain; charset=UTF-8");
+  }
+
+  // The SQL: the query parameter, then the body after a newline.
+  std::string sql = query_param ? *query_param : std::string();
+  if (!body.empty()) {
     if (!sql.empty()) sql += '\n';
     sql.append(body);
   }

@@ -6,7 +6,15 @@
 // - GET /?query=SQL (read-only: only SELECT/WITH/SHOW/DESCRIBE/EXISTS/EXPLAIN,
 //   else READONLY 164), POST / with the SQL in the body, or ?query= plus a
 //   body appended after a newline (INSERT ... FORMAT X + data). Request bodies
-//   may be Content-Encoding gzip / deflate / zstd.
+//   may be Content-Encoding gzip / deflate / zstd / lz4 (another encoding:
+//   NOT_IMPLEMENTED 48 / 501).
+// - POST /?query=INSERT INTO [default.]t [(cols)] [SETTINGS ...] FORMAT Native
+//   with Native blocks in the body (what ClickHouseHttpSink sends): the body,
+//   decompressed, goes to Sink::insert(t, body, token) as bytes, never through
+//   SQL text; the token is the insert_deduplication_token URL parameter, else
+//   the statement's SETTINGS. The column list is not needed (Native blocks
+//   name their columns; the sink matches them by name). An empty body stores
+//   nothing and answers 200.
 // - GET /ping, GET /replicas_status and GET / without a query: "Ok.\n".
 // - URL parameters: query, query_id (echoed in X-ClickHouse-Query-Id, a UUID
 //   made when absent), default_format (or header X-ClickHouse-Format; default

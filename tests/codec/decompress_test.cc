@@ -176,3 +176,33 @@ TEST(Decompress, IdentityOverLimit) {
 
 }  // namespace
 }  // namespace otelhouse
+
+namespace otelhouse {
+namespace {
+
+// ClickHouse's HTTP "lz4" is the LZ4 frame format.
+TEST(Decompress, Lz4FramesRoundTripConcatenateAndStopAtTheLimit) {
+  std::string text = randomText(300000, 11) + std::string(200000, 'x');
+  std::string frame = compressed("lz4", text);
+  ASSERT_LT(frame.size(), text.size());
+  EXPECT_EQ(frame.compare(0, 4, "\x04\x22\x4d\x18"), 0);  // the frame magic
+  std::string out;
+  ASSERT_TRUE(decompress("LZ4", frame, text.size(), out).isOk());
+  EXPECT_EQ(out, text);
+  // Two frames read as one body.
+  ASSERT_TRUE(decompress("lz4", frame + compressed("lz4", "tail"), 1 << 20, out).isOk());
+  EXPECT_EQ(out, text + "tail");
+  // One byte under the size: refused without a partial result.
+  EXPECT_EQ(decompress("lz4", frame, text.size() - 1, out).code(), Code::kTooLarge);
+  EXPECT_TRUE(out.empty());
+  // Truncated and corrupted frames.
+  EXPECT_EQ(decompress("lz4", frame.substr(0, frame.size() / 2), 1 << 20, out).code(),
+            Code::kInvalidArgument);
+  std::string bad = frame;
+  bad[2] ^= 0x11;
+  EXPECT_EQ(decompress("lz4", bad, 1 << 20, out).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(isSupportedEncoding("lz4"));
+}
+
+}  // namespace
+}  // namespace otelhouse

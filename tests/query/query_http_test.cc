@@ -16,8 +16,11 @@ using testing::TestClient;
 
 class FakeSink : public Sink {
  public:
-  Status insert(std::string_view, std::string_view, std::string_view) override {
-    return Status::ok();
+  Status insert(std::string_view table, std::string_view native,
+                std::string_view token) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    inserts_.push_back({std::string(table), std::string(native), std::string(token)});
+    return next_status_;
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override {
@@ -49,10 +52,18 @@ class FakeSink : public Sink {
     std::lock_guard<std::mutex> lock(mu_);
     return formats_;
   }
+  struct Insert {
+    std::string table, native, token;
+  };
+  std::vector<Insert> inserts() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return inserts_;
+  }
 
  private:
   std::mutex mu_;
   std::vector<std::string> sql_, formats_;
+  std::vector<Insert> inserts_;
   QueryResult next_result_;
   Status next_status_;
 };
@@ -284,6 +295,84 @@ TEST_F(QueryHttpTest, OtherPathsAndMethods) {
   EXPECT_EQ(r.status, 405);
   r = get("/?query=SELECT%201&add_http_cors_header=1");
   EXPECT_EQ(r.header("access-control-allow-origin"), "*");
+}
+
+// What ClickHouseHttpSink sends: INSERT ... FORMAT Native in the URL, the
+// blocks (binary, any byte) in the body, maybe compressed.
+TEST_F(QueryHttpTest, NativeInsertGoesToTheSinkInsertBinarySafe) {
+  const std::string native("\x01\x02\x01s\x06String\x03\x00\n\xff", 15);
+  ClientResponse r = post(
+      "/?query=INSERT%20INTO%20%60default%60.%60otel_logs%60%20FORMAT%20Native"
+      "&database=default&insert_deduplication_token=tok%201",
+      native);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "");
+  ASSERT_EQ(sink_.inserts().size(), 1u);
+  EXPECT_EQ(sink_.inserts()[0].table, "otel_logs");
+  EXPECT_EQ(sink_.inserts()[0].native, native);
+  EXPECT_EQ(sink_.inserts()[0].token, "tok 1");
+  EXPECT_TRUE(sink_.sql().empty());
+  EXPECT_EQ(r.header("x-clickhouse-format"), "Native");
+  EXPECT_NE(r.header("x-clickhouse-summary").find("\"written_bytes\":\"15\""), std::string::npos);
+
+  for (const char* enc : {"zstd", "gzip", "lz4", "deflate"}) {
+    std::string packed;
+    ASSERT_TRUE(compress(enc, native, packed).isOk()) << enc;
+    r = post("/?query=insert%20into%20t%20(a,%20%60b%60)%20format%20native", packed,
+             {{"Content-Encoding", enc}});
+    ASSERT_EQ(r.status, 200) << enc << ": " << r.body;
+    EXPECT_EQ(sink_.inserts().back().table, "t") << enc;
+    EXPECT_EQ(sink_.inserts().back().native, native) << enc;
+    EXPECT_EQ(sink_.inserts().back().token, "") << enc;
+  }
+  EXPECT_EQ(sink_.inserts().size(), 5u);
+}
+
+TEST_F(QueryHttpTest, NativeInsertTokenFromSettingsAndUrl) {
+  post("/?query=INSERT%20INTO%20t%20SETTINGS%20insert_deduplication_token%20%3D%20'a%5C'b'"
+       "%20FORMAT%20Native",
+       "x");
+  post("/?query=INSERT%20INTO%20t%20FORMAT%20Native%20SETTINGS%20insert_deduplication_token%3D'c'",
+       "x");
+  // The URL's setting wins over the statement's, as ClickHouse applies them.
+  post("/?query=INSERT%20INTO%20t%20SETTINGS%20insert_deduplication_token%3D'c'%20FORMAT%20Native"
+       "&insert_deduplication_token=url",
+       "x");
+  auto inserts = sink_.inserts();
+  ASSERT_EQ(inserts.size(), 3u);
+  EXPECT_EQ(inserts[0].token, "a'b");
+  EXPECT_EQ(inserts[1].token, "c");
+  EXPECT_EQ(inserts[2].token, "url");
+}
+
+TEST_F(QueryHttpTest, NativeInsertErrors) {
+  // Another database: nothing stored.
+  ClientResponse r = post("/?query=INSERT%20INTO%20otel.t%20FORMAT%20Native", "x");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "81");
+  // An encoding we cannot read: ClickHouse's NOT_IMPLEMENTED, nothing stored.
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x", {{"Content-Encoding", "br"}});
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "48");
+  EXPECT_NE(r.body.find("Unknown Content-Encoding 'br'"), std::string::npos) << r.body;
+  // A corrupt body.
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "not zstd", {{"Content-Encoding", "zstd"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "36");
+  // GET never writes.
+  r = get("/?query=INSERT%20INTO%20t%20FORMAT%20Native");
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  // An empty body inserts nothing and succeeds, as in ClickHouse.
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(sink_.inserts().empty());
+  // The engine's refusal comes back with its code and status.
+  sink_.fail(Status::invalid("Code: 60. DB::Exception: Table default.t does not exist. (UNKNOWN_TABLE)"));
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "60");
+  EXPECT_EQ(r.body, "Code: 60. DB::Exception: Table default.t does not exist. (UNKNOWN_TABLE)\n");
+  EXPECT_TRUE(sink_.sql().empty());
 }
 
 }  // namespace
