@@ -54,10 +54,7 @@ Status NativeConnection::hello() {
   uint64_t type = 0;
   st = in_.readVarUInt(&type);
   if (!st.isOk()) return fail(st);
-  if (type == static_cast<uint64_t>(ServerPacket::kException)) {
-    broken_ = true;
-    return readException();
-  }
+  if (type == static_cast<uint64_t>(ServerPacket::kException)) return readException();
   if (type != static_cast<uint64_t>(ServerPacket::kHello)) {
     return fail(Status::invalid("expected Hello, got packet " + std::to_string(type)));
   }
@@ -75,6 +72,12 @@ Status NativeConnection::hello() {
 }
 
 Status NativeConnection::readException() {
+  // Whether the server read the rest of our packets (the external tables
+  // block, insert data) before it failed depends on where it failed and on
+  // its version (18.16 leaves the external tables block of a query it could
+  // not parse unread, and takes it for the next query's packet); a new
+  // session is the only state both sides agree on.
+  broken_ = true;
   // Nested exceptions follow their parent; the outermost one explains.
   std::string text;
   for (int depth = 0; depth < 16; ++depth) {
@@ -305,10 +308,7 @@ Status NativeConnection::endInsert() {
   for (;;) {
     ServerPacket type;
     st = readPacket(&type, nullptr);
-    if (!st.isOk()) {
-      if (st.code() == Code::kInvalidArgument) broken_ = true;  // see the header
-      return st;
-    }
+    if (!st.isOk()) return st;
     if (type == ServerPacket::kEndOfStream) return Status::ok();
   }
 }

@@ -14,9 +14,10 @@
 //
 // Errors: network, timeout and malformed server bytes -> Status::unavailable
 // and broken() turns true (the owner drops the connection). A server exception
-// -> Status::invalid("Code: N. DB::Exception: ...") with the server's text;
-// after one during an insert the connection is also marked broken, since the
-// server may still be discarding our data. Not thread-safe; one user at a time.
+// -> Status::invalid("Code: N. DB::Exception: ...") with the server's text,
+// and the session is marked broken too: whether the server consumed the rest
+// of our packets before failing differs by version and by where it failed.
+// Not thread-safe; one user at a time.
 #pragma once
 
 #include <cstdint>

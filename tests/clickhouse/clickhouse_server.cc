@@ -144,7 +144,10 @@ std::string usersXml() {
       << "<networks><ip>::/0</ip></networks><profile>default</profile><quota>default</quota></"
       << name << ">\n";
   };
-  x << "<?xml version=\"1.0\"?>\n<yandex>\n  <profiles><default></default></profiles>\n  <users>\n";
+  // LowCardinality columns need the opt-in on 18.16 (later servers ignore it).
+  x << "<?xml version=\"1.0\"?>\n<yandex>\n  <profiles><default>"
+    << "<allow_experimental_low_cardinality_type>1</allow_experimental_low_cardinality_type>"
+    << "</default></profiles>\n  <users>\n";
   user("default", "");
   user(ClickHouseServer::kAuthUser, ClickHouseServer::kAuthPassword);
   x << "  </users>\n  <quotas><default></default></quotas>\n</yandex>\n";
