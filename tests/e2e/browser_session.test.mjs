@@ -293,6 +293,14 @@ test('HyperDX browser SDK: replay, console lines and spans of a real session', {
   const [logsOfSession] = await gw.query(`SELECT count() AS n FROM otel_logs WHERE ${sessionWhere}`);
   assert.equal(Number(logsOfSession.n), 0);
 
+  // One session id on every row the page produced, in both tables.
+  for (const table of ['hyperdx_sessions', 'otel_traces']) {
+    const ids = await gw.query(
+      `SELECT DISTINCT ResourceAttributes['rum.sessionId'] AS id FROM ${table} WHERE ServiceName = '${SERVICE}'`,
+    );
+    assert.deepEqual(ids, [{ id: sessionId }], `${table}: session ids`);
+  }
+
   // --- CORS ---------------------------------------------------------------
   const posts = gatewayResponses.filter((r) => r.method === 'POST');
   assert.ok(posts.some((r) => r.url.endsWith('/v1/logs')), 'the browser POSTed replay chunks');
