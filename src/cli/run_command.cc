@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/store.h"
 #include "common/log.h"
 #include "export/exporter.h"
 #include "ops/api_keys.h"
@@ -28,9 +29,7 @@
 #include "rows/logs_rows.h"
 #include "rows/metrics_rows.h"
 #include "schema/clickstack_schema.h"
-#include "sinks/chdb_sink.h"
 #include "sinks/fault_sink.h"
-#include "sinks/null_sink.h"
 #include "wal/wal.h"
 
 namespace otelhouse {
@@ -46,31 +45,6 @@ uint32_t logsColumnsOf(Sink& sink, const std::string& table) {
     if (c.default_kind.empty()) mask |= logsColumnBit(c.name);
   return mask;
 }
-
-// The store: the embedded engine, or with --sink null (benchmarks) nothing.
-// close() closes the engine when there is one.
-class StoreSink final : public Sink {
- public:
-  explicit StoreSink(std::unique_ptr<ChdbSink> chdb) : chdb_(std::move(chdb)) {}
-  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
-    return inner().insert(table, native, token);
-  }
-  Status execute(std::string_view sql) override { return inner().execute(sql); }
-  Status query(std::string_view sql, std::string_view format, QueryResult* out) override {
-    return inner().query(sql, format, out);
-  }
-  Result<std::vector<ColumnInfo>> describe(std::string_view table) override {
-    return inner().describe(table);
-  }
-  void close() {
-    if (chdb_) chdb_->close();
-  }
-
- private:
-  Sink& inner() { return chdb_ ? static_cast<Sink&>(*chdb_) : null_; }
-  std::unique_ptr<ChdbSink> chdb_;
-  NullSink null_;
-};
 
 // The columns of a table that an insert may set (no MATERIALIZED / ALIAS /
 // DEFAULT), so blocks carry only columns the table has.
@@ -141,42 +115,18 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
              "every OTLP request is accepted");
   QueryAuth query_auth(cfg.query_user, cfg.query_password, &metrics);
 
-  std::unique_ptr<ChdbSink> chdb;
-  if (cfg.sink == "chdb") {
-    const std::string lib = cfg.chdb_lib.empty() ? defaultChdbLibPath(exe_dir) : cfg.chdb_lib;
-    LOG_INFO("opening the embedded store in %s", cfg.data_dir.c_str());
-    auto opened = ChdbSink::open(lib, cfg.data_dir, cfg.database);
-    if (!opened.isOk()) {
-      LOG_ERROR("%s", opened.status().message().c_str());
-      return 1;
-    }
-    chdb = std::move(opened.value());
-  } else {
-    LOG_WARN("--sink null: rows are counted and dropped, nothing is stored");
+  auto opened = Store::open(cfg, exe_dir);
+  if (!opened.isOk()) {
+    LOG_ERROR("%s", opened.status().message().c_str());
+    return 1;
   }
-  StoreSink sink(std::move(chdb));
-
-  SchemaOptions schema;
-  schema.database = cfg.database;
-  schema.ttl_seconds = cfg.ttl_seconds;
-  schema.logs_rollups = cfg.logs_rollups;
-  schema.traces_rollups = cfg.logs_rollups;
-  for (const auto& ddl : clickStackSchema(schema)) {
-    Status st = sink.execute(ddl);
-    if (!st.isOk()) {
-      LOG_ERROR("creating the schema failed: %s", st.message().c_str());
-      sink.close();
-      return 1;
-    }
+  Store& store = *opened.value();
+  if (Status st = store.prepare(); !st.isOk()) {
+    LOG_ERROR("%s", st.message().c_str());
+    store.close();
+    return 1;
   }
-
-  // Deduplication of re-sent batches (their tokens) on the tables we write.
-  for (const char* table : {"otel_logs", "hyperdx_sessions", "otel_traces", kGaugeTable, kSumTable,
-                            kHistogramTable, kExponentialHistogramTable, kSummaryTable}) {
-    Status st = sink.execute("ALTER TABLE " + cfg.database + "." + table +
-                             " MODIFY SETTING non_replicated_deduplication_window = 10000");
-    if (!st.isOk()) LOG_WARN("enabling deduplication on %s: %s", table, st.message().c_str());
-  }
+  Sink& sink = store.sink();
 
   WalOptions wo;
   wo.dir = cfg.data_dir + "/wal";
@@ -186,7 +136,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   auto wal = Wal::open(wo, &recovery);
   if (!wal.isOk()) {
     LOG_ERROR("write-ahead log in %s: %s", wo.dir.c_str(), wal.status().message().c_str());
-    sink.close();
+    store.close();
     return 1;
   }
   if (recovery.bytes_cut > 0)
@@ -224,7 +174,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     if (!detected.isOk()) {
       LOG_ERROR("resource detection: %s", detected.status().message().c_str());
       exporter.stop();
-      sink.close();
+      store.close();
       return 2;
     }
     detector = std::move(detected.value());
@@ -251,7 +201,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   if (Status st = receiver.start(); !st.isOk()) {
     LOG_ERROR("OTLP/HTTP receiver on %s: %s", cfg.otlp_http.toString().c_str(), st.message().c_str());
     exporter.stop();
-    sink.close();
+    store.close();
     return 1;
   }
 
@@ -277,7 +227,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
                 st.message().c_str());
       receiver.stop();
       exporter.stop();
-      sink.close();
+      store.close();
       return 1;
     }
   }
@@ -296,7 +246,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
       receiver.stop();
       exporter.stop();
       wal.value().reset();
-      sink.close();
+      store.close();
       return 1;
     }
   }
@@ -316,7 +266,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
       exporter.stop();
       if (query) query->stop();
       wal.value().reset();
-      sink.close();
+      store.close();
       return 1;
     }
   }
@@ -348,7 +298,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
            static_cast<unsigned long long>(stats.rows_exported.load()),
            static_cast<unsigned long long>(stats.batches_exported.load()),
            static_cast<unsigned long long>(stats.rows_dead_lettered.load()));
-  sink.close();
+  store.close();
   if (health) health->stop();
   LOG_INFO("stopped");
   return 0;

@@ -1,0 +1,199 @@
+#include "cli/store.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "common/log.h"
+#include "schema/clickstack_schema.h"
+#include "rows/metrics_rows.h"
+#include "schema/cluster_ddl.h"
+#include "sinks/chdb_sink.h"
+#include "sinks/clickhouse_endpoint.h"
+#include "sinks/clickhouse_http_sink.h"
+#include "sinks/clickhouse_native_sink.h"
+#include "sinks/failover_sink.h"
+#include "sinks/null_sink.h"
+
+namespace otelhouse {
+
+// Inserts wait for the schema: until it exists they fail as unavailable, so
+// the exporter keeps the batch in the WAL and retries it.
+class Store::Gate final : public Sink {
+ public:
+  Gate(Store& store, Sink& inner) : store_(store), inner_(inner) {}
+  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+    if (!store_.schemaReady())
+      return Status::unavailable("waiting for the schema on " + store_.target_ + " before inserting");
+    return inner_.insert(table, native, token);
+  }
+  Status execute(std::string_view sql) override { return inner_.execute(sql); }
+  Status query(std::string_view sql, std::string_view format, QueryResult* out) override {
+    return inner_.query(sql, format, out);
+  }
+  Result<std::vector<ColumnInfo>> describe(std::string_view table) override { return inner_.describe(table); }
+
+ private:
+  Store& store_;
+  Sink& inner_;
+};
+
+namespace {
+
+std::unique_ptr<Sink> serverSink(const ClickHouseEndpoint& ep, const ServerSinkOptions& o) {
+  if (ep.protocol == ClickHouseProtocol::kHttp) return std::make_unique<ClickHouseHttpSink>(ep, o);
+  return std::make_unique<ClickHouseNativeSink>(ep, o);
+}
+
+const char* const kWrittenTables[] = {"otel_logs",   "hyperdx_sessions", "otel_traces",
+                                      kGaugeTable,   kSumTable,          kHistogramTable,
+                                      kExponentialHistogramTable, kSummaryTable};
+
+}  // namespace
+
+std::vector<std::string> Store::schemaStatements(const Config& c) {
+  SchemaOptions s;
+  s.database = c.database;
+  s.ttl_seconds = c.ttl_seconds;
+  s.logs_ttl_seconds = c.logs_ttl_seconds;
+  s.traces_ttl_seconds = c.traces_ttl_seconds;
+  s.metrics_ttl_seconds = c.metrics_ttl_seconds;
+  s.sessions_ttl_seconds = c.sessions_ttl_seconds;
+  s.logs_rollups = c.logs_rollups;
+  s.traces_rollups = c.logs_rollups;
+  std::vector<std::string> out = clickStackSchema(s);
+  if (!c.cluster_name.empty()) return clusterSchema(out, c.cluster_name, c.database);
+  // Deduplication of re-sent batches (their tokens) on the tables we write;
+  // Replicated tables deduplicate without it.
+  for (const char* table : kWrittenTables)
+    out.push_back("ALTER TABLE " + c.database + "." + table +
+                  " MODIFY SETTING non_replicated_deduplication_window = 10000");
+  return out;
+}
+
+Result<std::unique_ptr<Store>> Store::open(const Config& c, const std::string& exe_dir) {
+  std::unique_ptr<Store> store(new Store());
+  store->config_ = c;
+  if (!c.clickhouse_endpoint.empty()) {
+    auto eps = parseClickHouseEndpoints(c.clickhouse_endpoint);
+    if (!eps.isOk()) return eps.status();
+    ServerSinkOptions o;
+    o.user = c.clickhouse_user;
+    o.password = c.clickhouse_password;
+    o.database = c.database;
+    o.timeout_ms = c.clickhouse_timeout_ms;
+    o.connect_timeout_ms = std::min<int64_t>(c.clickhouse_timeout_ms, 5000);
+    parseCompression(c.clickhouse_compress, &o.compression);
+    o.async_insert = c.clickhouse_async_insert;
+    o.ca_file = c.clickhouse_ca_file;
+    o.insecure_skip_verify = c.clickhouse_insecure_skip_verify;
+    std::vector<FailoverSink::Member> members;
+    for (const auto& ep : eps.value()) {
+      if (!store->target_.empty()) store->target_ += ", ";
+      store->target_ += ep.text;
+      members.push_back({ep.text, serverSink(ep, o)});
+    }
+    if (members.size() == 1) store->owned_ = std::move(members.front().sink);
+    else store->owned_ = std::make_unique<FailoverSink>(std::move(members));
+    store->inner_ = store->owned_.get();
+    LOG_INFO("storing into ClickHouse at %s (database %s)", store->target_.c_str(), c.database.c_str());
+  } else if (c.sink == "chdb") {
+    const std::string lib = c.chdb_lib.empty() ? defaultChdbLibPath(exe_dir) : c.chdb_lib;
+    LOG_INFO("opening the embedded store in %s", c.data_dir.c_str());
+    auto opened = ChdbSink::open(lib, c.data_dir, c.database);
+    if (!opened.isOk()) return opened.status();
+    store->chdb_ = std::move(opened.value());
+    store->inner_ = store->chdb_.get();
+    store->target_ = "the embedded engine";
+  } else {
+    LOG_WARN("--sink null: rows are counted and dropped, nothing is stored");
+    store->owned_ = std::make_unique<NullSink>();
+    store->inner_ = store->owned_.get();
+    store->target_ = "the null sink";
+  }
+  store->gate_ = std::make_unique<Gate>(*store, *store->inner_);
+  return store;
+}
+
+Store::~Store() { close(); }
+
+Sink& Store::sink() { return *gate_; }
+
+Status Store::runSchema() {
+  const bool server = !config_.clickhouse_endpoint.empty();
+  for (const auto& ddl : schemaStatements(config_)) {
+    Status st = inner_->execute(ddl);
+    if (st.isOk()) continue;
+    // The dedup window is a convenience on tables someone else may own.
+    if (ddl.rfind("ALTER TABLE", 0) == 0) {
+      LOG_WARN("enabling deduplication: %s", st.message().c_str());
+      continue;
+    }
+    if (server) return st;
+    return Status(st.code(), "creating the schema failed: " + st.message());
+  }
+  return Status::ok();
+}
+
+Status Store::prepare() {
+  const bool server = !config_.clickhouse_endpoint.empty();
+  if (!server || !config_.create_schema) {
+    if (!server) {
+      Status st = runSchema();
+      if (!st.isOk()) return st;
+    } else {
+      LOG_INFO("clickhouse.create_schema is off: the tables are expected to exist");
+    }
+    ready_.store(true, std::memory_order_release);
+    return Status::ok();
+  }
+  Status st = runSchema();
+  if (st.isOk()) {
+    ready_.store(true, std::memory_order_release);
+    LOG_INFO("ClickStack schema ready on %s", target_.c_str());
+    return st;
+  }
+  LOG_WARN("creating the schema on %s failed (%s); accepting data into the WAL and retrying in the background",
+           target_.c_str(), st.message().c_str());
+  bootstrap_ = std::thread([this] { bootstrapLoop(); });
+  return Status::ok();
+}
+
+void Store::bootstrapLoop() {
+  auto delay = std::chrono::milliseconds(std::max<int64_t>(config_.retry_initial_ms, 100));
+  const auto max_delay = std::chrono::milliseconds(std::max<int64_t>(config_.retry_max_ms, 100));
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      if (cv_.wait_for(lock, delay, [this] { return stopping_; })) return;
+    }
+    Status st = runSchema();
+    if (st.isOk()) {
+      ready_.store(true, std::memory_order_release);
+      LOG_INFO("ClickStack schema ready on %s; inserts start", target_.c_str());
+      std::lock_guard lock(mu_);
+      cv_.notify_all();
+      return;
+    }
+    LOG_WARN("creating the schema on %s: %s (next try in %lld ms)", target_.c_str(), st.message().c_str(),
+             static_cast<long long>(delay.count()));
+    delay = std::min(delay * 2, max_delay);
+  }
+}
+
+bool Store::waitSchemaReady(int64_t ms) {
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return schemaReady() || stopping_; }) &&
+         schemaReady();
+}
+
+void Store::close() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (bootstrap_.joinable()) bootstrap_.join();
+  if (chdb_) chdb_->close();
+}
+
+}  // namespace otelhouse

@@ -1,0 +1,71 @@
+// Store: where `otelhouse run` puts rows, chosen from the config, and the
+// ClickStack schema in it.
+//
+// - No clickhouse.endpoint: the embedded engine (chDB) in data_dir; the
+//   schema is created before anything is served, and a failure stops start.
+// - clickhouse.endpoint: a ClickHouse server (HTTP or native protocol; a list
+//   is a FailoverSink). A server that is down (or refusing the DDL) does not
+//   stop start: the gateway acks into the WAL while a background thread
+//   creates the schema, retrying with backoff, and inserts wait (as
+//   Status::unavailable, which the exporter retries) until it has.
+// - --sink null: rows are dropped (benchmarks).
+//
+// sink() is for the exporter and the SQL endpoint; every method of the sinks
+// is thread-safe. close() stops the bootstrap thread and closes the engine;
+// call it on every exit path (chDB crashes at exit otherwise).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ops/config.h"
+#include "sinks/sink.h"
+
+namespace otelhouse {
+
+class ChdbSink;
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> open(const Config& config, const std::string& exe_dir);
+  ~Store();
+
+  // Creates the schema (see above); an error only for the embedded engine.
+  Status prepare();
+  bool schemaReady() const { return ready_.load(std::memory_order_acquire); }
+  // Waits up to `ms` for the schema (tests, and describe at start).
+  bool waitSchemaReady(int64_t ms);
+
+  Sink& sink();
+  bool embedded() const { return chdb_ != nullptr; }
+  std::string describeTarget() const { return target_; }
+  void close();
+
+  // The statements prepare() runs, in order (the cluster form when configured).
+  static std::vector<std::string> schemaStatements(const Config& config);
+
+ private:
+  class Gate;
+  Store() = default;
+  Status runSchema();
+  void bootstrapLoop();
+
+  Config config_;
+  std::unique_ptr<ChdbSink> chdb_;  // owned here when embedded; inner_ points at it
+  std::unique_ptr<Sink> owned_;     // the server / null sink otherwise
+  Sink* inner_ = nullptr;
+  std::unique_ptr<Gate> gate_;
+  std::string target_;
+  std::atomic<bool> ready_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread bootstrap_;
+};
+
+}  // namespace otelhouse
