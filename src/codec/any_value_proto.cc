@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "codec/go_text.h"
 
@@ -40,6 +41,80 @@ const ProtoMessageSpec kArrayValueSpec{kArrayValueFields, std::size(kArrayValueF
 const ProtoMessageSpec kKeyValueListSpec{kKeyValueListFields, std::size(kKeyValueListFields)};
 const ProtoMessageSpec kEntityRefSpec{nullptr, 0};  // strings only
 
+// The fast paths below read the encoding every OTLP SDK writes (each field
+// once, in field order, short lengths) and return false for anything else,
+// which then takes the generic walk; where both apply they give the same
+// result, so accepting and rejecting stays the generic walk's business.
+
+// A length varint of one or two bytes (values below 16384).
+inline const char* readShortLength(const char* p, const char* end, size_t* n) {
+  if (p == end) return nullptr;
+  const auto b0 = static_cast<uint8_t>(p[0]);
+  if (b0 < 0x80) {
+    *n = b0;
+    return p + 1;
+  }
+  if (end - p < 2 || static_cast<uint8_t>(p[1]) >= 0x80) return nullptr;
+  *n = (b0 & 0x7Fu) | (static_cast<size_t>(static_cast<uint8_t>(p[1])) << 7);
+  return p + 2;
+}
+
+// A KeyValue that is exactly `key` (field 1) then `value` (field 2).
+inline bool splitKeyValue(std::string_view payload, std::string_view* key,
+                          std::string_view* value) {
+  const char* p = payload.data();
+  const char* end = p + payload.size();
+  size_t n;
+  if (p == end || *p != 0x0A || !(p = readShortLength(p + 1, end, &n)) ||
+      n > static_cast<size_t>(end - p))
+    return false;
+  *key = std::string_view(p, n);
+  p += n;
+  if (p == end || *p != 0x12 || !(p = readShortLength(p + 1, end, &n)) ||
+      n != static_cast<size_t>(end - p))
+    return false;
+  *value = std::string_view(p, n);
+  return true;
+}
+
+// An AnyValue of one scalar or string member (or none).
+inline bool resolveScalar(std::string_view seg, AnyValueRef* v) {
+  const char* p = seg.data();
+  const char* end = p + seg.size();
+  if (p == end) return true;  // kEmpty
+  const auto tag = static_cast<uint8_t>(*p++);
+  size_t n;
+  uint64_t x;
+  ProtoError err;
+  switch (tag) {
+    case 0x0A:  // string_value
+    case 0x3A:  // bytes_value
+      if (!(p = readShortLength(p, end, &n)) || n != static_cast<size_t>(end - p)) return false;
+      v->kind = tag == 0x0A ? AnyValueRef::kString : AnyValueRef::kBytes;
+      v->str = std::string_view(p, n);
+      return true;
+    case 0x10:  // bool_value
+    case 0x18:  // int_value
+      if (!(p = proto_wire::readVarint(p, end, &x, 10, &err)) || p != end) return false;
+      if (tag == 0x10) {
+        v->kind = AnyValueRef::kBool;
+        v->b = x != 0;
+      } else {
+        v->kind = AnyValueRef::kInt;
+        v->i = static_cast<int64_t>(x);
+      }
+      return true;
+    case 0x21:  // double_value
+      if (end - p != 8) return false;
+      x = proto_wire::loadFixed64(p);
+      v->kind = AnyValueRef::kDouble;
+      std::memcpy(&v->d, &x, sizeof x);
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 const ProtoMessageSpec kAnyValueSpec{kAnyValueFields, std::size(kAnyValueFields)};
@@ -47,11 +122,17 @@ const ProtoMessageSpec kKeyValueSpec{kKeyValueFields, std::size(kKeyValueFields)
 const ProtoMessageSpec kResourceSpec{kResourceFields, std::size(kResourceFields)};
 const ProtoMessageSpec kInstrumentationScopeSpec{kScopeFields, std::size(kScopeFields)};
 
-AnyValueRef AnyValueRenderer::resolve(size_t begin, size_t end) {
+template <bool kChecked>
+bool AnyValueRenderer::resolveImpl(size_t begin, size_t end, int budget, AnyValueRef* out) {
   AnyValueRef v;
+  if (end - begin == 1 && resolveScalar(segs_[begin], &v)) {
+    *out = v;
+    return true;
+  }
+  v = AnyValueRef{};
   size_t child = segs_.size();
   for (size_t s = begin; s < end; ++s) {
-    ProtoReader r(segs_[s], kNoDepthLimit);
+    ProtoReader r(segs_[s], kChecked ? budget : kNoDepthLimit);
     ProtoField f;
     while (r.next(&f)) {
       switch (f.number) {
@@ -71,6 +152,14 @@ AnyValueRef AnyValueRenderer::resolve(size_t begin, size_t end) {
         case 6:
           if (f.isLen()) {
             const auto kind = f.number == 5 ? AnyValueRef::kArray : AnyValueRef::kKvlist;
+            if constexpr (kChecked) {
+              std::string path, detail;  // written only on failure
+              if (budget - 1 < 0 ||
+                  !proto_detail::validateMessage(
+                      f.bytes, f.number == 5 ? kArrayValueSpec : kKeyValueListSpec, budget - 1,
+                      f.bytes.data(), &path, &detail))
+                return false;
+            }
             // A oneof message member merges with itself only while it stays
             // the current member; any other member in between resets it.
             if (v.kind != kind) segs_.resize(child);
@@ -85,6 +174,7 @@ AnyValueRef AnyValueRenderer::resolve(size_t begin, size_t end) {
           break;
       }
     }
+    if (kChecked && r.failed()) return false;
   }
   if (v.kind == AnyValueRef::kArray || v.kind == AnyValueRef::kKvlist) {
     v.seg_begin = static_cast<uint32_t>(child);
@@ -92,10 +182,28 @@ AnyValueRef AnyValueRenderer::resolve(size_t begin, size_t end) {
   } else {
     segs_.resize(child);
   }
+  *out = v;
+  return true;
+}
+
+AnyValueRef AnyValueRenderer::resolve(size_t begin, size_t end) {
+  AnyValueRef v;
+  resolveImpl<false>(begin, end, kNoDepthLimit, &v);
   return v;
 }
 
+bool AnyValueRenderer::resolveChecked(size_t begin, size_t end, int budget, AnyValueRef* out) {
+  return resolveImpl<true>(begin, end, budget, out);
+}
+
 void AnyValueRenderer::addKeyValue(std::string_view payload) {
+  AttributeEntry e;
+  std::string_view value;
+  if (splitKeyValue(payload, &e.key, &value) && resolveScalar(value, &e.value)) {
+    e.order = static_cast<uint32_t>(entries_.size());
+    entries_.push_back(e);
+    return;
+  }
   std::string_view key;
   const size_t vb = segs_.size();
   ProtoReader r(payload, kNoDepthLimit);
@@ -108,11 +216,42 @@ void AnyValueRenderer::addKeyValue(std::string_view payload) {
       segs_.push_back(f.bytes);
     }
   }
-  AttributeEntry e;
+  e = AttributeEntry{};
   e.key = key;
   e.order = static_cast<uint32_t>(entries_.size());
   e.value = resolve(vb, segs_.size());
   entries_.push_back(e);
+}
+
+bool AnyValueRenderer::addKeyValueChecked(std::string_view payload, int budget) {
+  AttributeEntry e;
+  std::string_view value;
+  if (budget - 1 >= 0 && splitKeyValue(payload, &e.key, &value) &&
+      resolveScalar(value, &e.value)) {
+    e.order = static_cast<uint32_t>(entries_.size());
+    entries_.push_back(e);
+    return true;
+  }
+  std::string_view key;
+  const size_t vb = segs_.size();
+  ProtoReader r(payload, budget);
+  ProtoField f;
+  while (r.next(&f)) {
+    if (!f.isLen()) continue;
+    if (f.number == 1) {
+      key = f.bytes;
+    } else if (f.number == 2) {
+      if (budget - 1 < 0) return false;  // the value message would nest too deep
+      segs_.push_back(f.bytes);
+    }
+  }
+  if (r.failed()) return false;
+  e = AttributeEntry{};
+  e.key = key;
+  e.order = static_cast<uint32_t>(entries_.size());
+  if (!resolveChecked(vb, segs_.size(), budget - 1, &e.value)) return false;
+  entries_.push_back(e);
+  return true;
 }
 
 void AnyValueRenderer::addKeyValues(size_t seg_begin, size_t seg_end, uint32_t field) {
@@ -125,13 +264,40 @@ void AnyValueRenderer::addKeyValues(size_t seg_begin, size_t seg_end, uint32_t f
   }
 }
 
+namespace {
+
+// Bytewise key order; most keys differ within their first eight bytes.
+inline bool keyLess(std::string_view a, std::string_view b) {
+  if (a.size() >= 8 && b.size() >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, b.data(), 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  }
+  return a < b;
+}
+
+}  // namespace
+
 size_t AnyValueRenderer::sortedUnique(size_t begin) {
   auto first = entries_.begin() + static_cast<ptrdiff_t>(begin);
   const size_t n = entries_.size() - begin;
-  if (n > 1) {
-    std::sort(first, entries_.end(), [](const AttributeEntry& a, const AttributeEntry& b) {
-      int c = a.key.compare(b.key);
-      return c < 0 || (c == 0 && a.order < b.order);
+  if (n <= 32) {
+    // Insertion sort: stable, and quickest for the few attributes a record
+    // or resource has (often already in order).
+    for (size_t i = begin + 1; i < entries_.size(); ++i) {
+      if (!keyLess(entries_[i].key, entries_[i - 1].key)) continue;
+      const AttributeEntry e = entries_[i];
+      size_t j = i;
+      do {
+        entries_[j] = entries_[j - 1];
+        --j;
+      } while (j > begin && keyLess(e.key, entries_[j - 1].key));
+      entries_[j] = e;
+    }
+  } else {
+    std::stable_sort(first, entries_.end(), [](const AttributeEntry& a, const AttributeEntry& b) {
+      return keyLess(a.key, b.key);
     });
   }
   size_t out = begin;

@@ -71,6 +71,14 @@ class AnyValueRenderer {
   // Resolves the AnyValue made of segments [begin, end) of the stack; the
   // members of an array / kvlist are pushed on the stack.
   AnyValueRef resolve(size_t begin, size_t end);
+  // The same, checking the wire format while it walks, as validateProto
+  // would check these AnyValue payloads (each segment on its own, as
+  // libprotobuf parses each occurrence): `budget` is the depth budget of the
+  // AnyValue's own reader. Array and kvlist members are validated whole,
+  // whether or not they end up the value, since libprotobuf parses every
+  // occurrence. Returns false on malformed input (the stacks are then in an
+  // unspecified state above the caller's marks: release them).
+  bool resolveChecked(size_t begin, size_t end, int budget, AnyValueRef* out);
   AnyValueRef resolveOne(std::string_view payload) {
     const size_t b = segMark();
     pushSegment(payload);
@@ -82,6 +90,10 @@ class AnyValueRenderer {
   void releaseEntries(size_t mark) { entries_.resize(mark); }
   // Parses one KeyValue payload and appends its entry.
   void addKeyValue(std::string_view payload);
+  // The same, checking the wire format as validateProto(kKeyValueSpec) would;
+  // `budget` is the depth budget of the KeyValue's own reader. This fuses
+  // validation into decoding for the per-record hot path.
+  bool addKeyValueChecked(std::string_view payload, int budget);
   // Adds the entries of every `field` (repeated KeyValue) of the messages in
   // segments [begin, end).
   void addKeyValues(size_t seg_begin, size_t seg_end, uint32_t field);
@@ -104,6 +116,9 @@ class AnyValueRenderer {
   bool appendJson(AnyValueRef v, std::string* out);
 
  private:
+  template <bool kChecked>
+  bool resolveImpl(size_t begin, size_t end, int budget, AnyValueRef* out);
+
   std::vector<std::string_view> segs_;
   std::vector<AttributeEntry> entries_;
 };

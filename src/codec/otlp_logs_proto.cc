@@ -42,11 +42,18 @@ class LogsProtoDecoder {
   Status decode(std::string_view body, LogsRows& rows, LogRecordHook* hook);
 
  private:
-  Status decodeResourceLogs(std::string_view payload, LogsRows& rows);
-  Status decodeScopeLogs(std::string_view payload, LogsRows& rows);
-  Status decodeRecord(std::string_view payload, LogsRows& rows);
+  // The fused walk: decodes and checks the wire format in one pass. `budget`
+  // is the depth budget of the payload's own reader, as validateProto counts.
+  // A wire error sets wire_error_ and returns a placeholder status.
+  Status decodeRequest(std::string_view body, LogsRows& rows);
+  Status decodeResourceLogs(std::string_view payload, int budget, LogsRows& rows);
+  Status decodeScopeLogs(std::string_view payload, int budget, LogsRows& rows);
+  Status decodeRecord(std::string_view payload, int budget, LogsRows& rows);
+  Status wireError() {
+    wire_error_ = true;
+    return Status::invalid("malformed protobuf");
+  }
   std::string recordPath() const;
-  Status internalError(const ProtoReader& r) const;
   // The record's attributes in wire order, for the hook.
   void collectAttributes(size_t entry_mark);
 
@@ -62,6 +69,7 @@ class LogsProtoDecoder {
   std::string hook_text_;
   std::string hook_scratch_;
 
+  bool wire_error_ = false;
   size_t resource_index_ = 0;
   size_t scope_index_ = 0;
   size_t record_index_ = 0;
@@ -80,43 +88,65 @@ std::string LogsProtoDecoder::recordPath() const {
          std::to_string(scope_index_) + "].log_records[" + std::to_string(record_index_) + "]";
 }
 
-Status LogsProtoDecoder::internalError(const ProtoReader& r) const {
-  // Validation accepted the input, so a second walk cannot fail.
-  return Status::internal("logs decoder: " + r.describeError() + " after validation");
-}
-
 Status LogsProtoDecoder::decode(std::string_view body, LogsRows& rows, LogRecordHook* hook) {
   hook_ = hook;
+  wire_error_ = false;
+  Status s = decodeRequest(body, rows);
+  if (s.isOk()) return s;
+  av_.releaseEntries(0);  // an error leaves the walk's stacks behind
+  av_.releaseSegments(0);
+  // Errors are rare, so their message comes from the separate validation
+  // pass, which names the field path. It also keeps the precedence of the
+  // unfused decoder: libprotobuf rejects a malformed request before pdata
+  // looks at ids, so a wire error anywhere wins over a bad id length.
   std::string error;
   if (!validateProto(body, kRequestSpec, &error)) return Status::invalid(std::move(error));
-  ProtoReader r(body, kProtoNoDepthLimit);
+  if (wire_error_) {
+    return Status::internal("logs decoder: the fused walk rejected what validation accepts");
+  }
+  return s;
+}
+
+Status LogsProtoDecoder::decodeRequest(std::string_view body, LogsRows& rows) {
+  ProtoReader r(body, kProtoDefaultDepthLimit);
   ProtoField f;
   resource_index_ = 0;
   while (r.next(&f)) {
     if (f.number != 1 || !f.isLen()) continue;
-    Status s = decodeResourceLogs(f.bytes, rows);
+    if (r.depthBudget() - 1 < 0) return wireError();
+    Status s = decodeResourceLogs(f.bytes, r.depthBudget() - 1, rows);
     if (!s.isOk()) return s;
     ++resource_index_;
   }
-  if (r.failed()) return internalError(r);
+  if (r.failed()) return wireError();
   return Status::ok();
 }
 
-Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, LogsRows& rows) {
+// Checks a nested message that unchecked walks render later (resource,
+// scope): small and once per resource / scope, so validated on its own.
+static bool validNested(std::string_view payload, const ProtoMessageSpec& spec, int budget) {
+  std::string path, detail;  // written only on failure
+  return budget - 1 >= 0 &&
+         proto_detail::validateMessage(payload, spec, budget - 1, payload.data(), &path, &detail);
+}
+
+Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, int budget,
+                                            LogsRows& rows) {
   const size_t seg_mark = av_.segMark();
   // The resource may follow its scope_logs on the wire: read it first.
   resource_schema_url_ = {};
-  ProtoReader r(payload, kProtoNoDepthLimit);
+  ProtoReader r(payload, budget);
   ProtoField f;
   while (r.next(&f)) {
     if (!f.isLen()) continue;
     if (f.number == 1) {
+      if (!validNested(f.bytes, kResourceSpec, budget)) return wireError();
       av_.pushSegment(f.bytes);
     } else if (f.number == 3) {
       resource_schema_url_ = f.bytes;
     }
   }
-  if (r.failed()) return internalError(r);
+  if (r.failed()) return wireError();
   renderResource(av_, seg_mark, av_.segMark(), &scratch_, &resource_);
   av_.releaseSegments(seg_mark);
   if (hook_) {
@@ -124,47 +154,48 @@ Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, LogsRows& 
   }
 
   scope_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
+  ProtoReader r2(payload, kProtoNoDepthLimit);  // the first walk checked the wire format
   while (r2.next(&f)) {
     if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeScopeLogs(f.bytes, rows);
+    if (budget - 1 < 0) return wireError();
+    Status s = decodeScopeLogs(f.bytes, budget - 1, rows);
     if (!s.isOk()) return s;
     ++scope_index_;
   }
-  if (r2.failed()) return internalError(r2);
   return Status::ok();
 }
 
-Status LogsProtoDecoder::decodeScopeLogs(std::string_view payload, LogsRows& rows) {
+Status LogsProtoDecoder::decodeScopeLogs(std::string_view payload, int budget, LogsRows& rows) {
   const size_t seg_mark = av_.segMark();
   scope_schema_url_ = {};
-  ProtoReader r(payload, kProtoNoDepthLimit);
+  ProtoReader r(payload, budget);
   ProtoField f;
   while (r.next(&f)) {
     if (!f.isLen()) continue;
     if (f.number == 1) {
+      if (!validNested(f.bytes, kInstrumentationScopeSpec, budget)) return wireError();
       av_.pushSegment(f.bytes);
     } else if (f.number == 3) {
       scope_schema_url_ = f.bytes;
     }
   }
-  if (r.failed()) return internalError(r);
+  if (r.failed()) return wireError();
   renderScope(av_, seg_mark, av_.segMark(), &scratch_, &scope_);
   av_.releaseSegments(seg_mark);
 
   record_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
+  ProtoReader r2(payload, kProtoNoDepthLimit);  // the first walk checked the wire format
   while (r2.next(&f)) {
     if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeRecord(f.bytes, rows);
+    if (budget - 1 < 0) return wireError();
+    Status s = decodeRecord(f.bytes, budget - 1, rows);
     if (!s.isOk()) return s;
     ++record_index_;
   }
-  if (r2.failed()) return internalError(r2);
   return Status::ok();
 }
 
-Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) {
+Status LogsProtoDecoder::decodeRecord(std::string_view payload, int budget, LogsRows& rows) {
   uint64_t time = 0, observed = 0, severity = 0;
   uint32_t flags = 0;
   std::string_view severity_text, trace_id, span_id, event_name;
@@ -172,7 +203,8 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
   const size_t entry_mark = av_.entryMark();
   body_segs_.clear();
 
-  ProtoReader r(payload, kProtoNoDepthLimit);
+  // Nested messages (body, attributes) have one level less of budget.
+  ProtoReader r(payload, budget);
   ProtoField f;
   while (r.next(&f)) {
     switch (f.number) {
@@ -189,10 +221,14 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
         if (f.isLen()) severity_text = f.bytes;
         break;
       case 5:
-        if (f.isLen()) body_segs_.push_back(f.bytes);
+        if (f.isLen()) {
+          if (budget - 1 < 0) return wireError();
+          body_segs_.push_back(f.bytes);
+        }
         break;
       case 6:
-        if (f.isLen()) av_.addKeyValue(f.bytes);
+        if (f.isLen() && (budget - 1 < 0 || !av_.addKeyValueChecked(f.bytes, budget - 1)))
+          return wireError();
         break;
       case 8:
         if (f.isFixed32()) flags = static_cast<uint32_t>(f.value);
@@ -210,7 +246,7 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
         break;
     }
   }
-  if (r.failed()) return internalError(r);
+  if (r.failed()) return wireError();
   if (!idLengthOk(trace_id, 16) || !idLengthOk(span_id, 8)) {
     av_.releaseEntries(entry_mark);
     av_.releaseSegments(seg_mark);
@@ -220,7 +256,8 @@ Status LogsProtoDecoder::decodeRecord(std::string_view payload, LogsRows& rows) 
 
   const size_t body_begin = av_.segMark();
   for (std::string_view s : body_segs_) av_.pushSegment(s);
-  const AnyValueRef body = av_.resolve(body_begin, av_.segMark());
+  AnyValueRef body;
+  if (!av_.resolveChecked(body_begin, av_.segMark(), budget - 1, &body)) return wireError();
   const std::string_view body_text = av_.asString(body, &scratch_);
 
   // An enum is an int32 on the wire; the exporter keeps its low byte.

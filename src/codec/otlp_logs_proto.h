@@ -25,6 +25,11 @@
 // "resource_logs[0].scope_logs[1].log_records[3].trace_id: invalid length 5
 // (want 0 or 16)". On error `rows` holds a partial batch; throw it away.
 //
+// One pass: the wire format is checked while the records are decoded (the
+// attributes and body of a record are validated by the walk that renders
+// them); only a request that fails is walked again by validateProto, for
+// its error message and so that a wire error anywhere wins over a bad id.
+//
 // Zero-copy: values are read as views into `body` and copied once, into the
 // column builders. The decoder keeps its scratch (thread_local inside
 // decodeLogsProto), so steady-state decoding does no per-record allocation.

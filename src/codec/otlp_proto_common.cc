@@ -1,5 +1,7 @@
 #include "codec/otlp_proto_common.h"
 
+#include <cstring>
+
 #include "codec/proto_reader.h"
 
 namespace otelhouse {
@@ -72,20 +74,40 @@ void renderScope(AnyValueRenderer& av, size_t seg_begin, size_t seg_end, std::st
   av.releaseEntries(entry_mark);
 }
 
+namespace {
+
+// "00" .. "ff": two hex digits per byte in one load.
+struct HexPairs {
+  char pairs[512];
+  constexpr HexPairs() : pairs() {
+    const char* digits = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+      pairs[2 * i] = digits[i >> 4];
+      pairs[2 * i + 1] = digits[i & 15];
+    }
+  }
+};
+constexpr HexPairs kHexPairs;
+
+}  // namespace
+
 std::string_view idHex(std::string_view id, char* buf) {
-  static const char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < id.size(); ++i) {
-    const auto b = static_cast<uint8_t>(id[i]);
-    buf[2 * i] = kHex[b >> 4];
-    buf[2 * i + 1] = kHex[b & 15];
+    std::memcpy(buf + 2 * i, kHexPairs.pairs + 2 * static_cast<uint8_t>(id[i]), 2);
   }
   return {buf, 2 * id.size()};
 }
 
 bool isZeroId(std::string_view id) {
-  bool zero = true;
-  for (char c : id) zero &= c == 0;
-  return zero;
+  size_t i = 0;
+  uint64_t any = 0;
+  for (; i + 8 <= id.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, id.data() + i, 8);
+    any |= w;
+  }
+  for (; i < id.size(); ++i) any |= static_cast<uint8_t>(id[i]);
+  return any == 0;
 }
 
 void appendIdHexOrEmpty(StringColumn& col, std::string_view id) {

@@ -11,126 +11,26 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
-#include <map>
 #include <string>
 
-#include <google/protobuf/stubs/logging.h>
-
-#include "codec/go_text.h"
 #include "codec/otlp_logs_proto.h"
+#include "codec/otlp_oracle.h"
 #include "codec/otlp_random.h"
 #include "rows/logs_rows.h"
 
 namespace otelhouse {
 namespace {
 
-namespace common = opentelemetry::proto::common::v1;
 namespace logspb = opentelemetry::proto::logs::v1;
 namespace collector = opentelemetry::proto::collector::logs::v1;
+namespace oracle = otelhouse::testing::oracle;
 using testing::OtlpRandom;
 using testing::OtlpRandomOptions;
 using testing::WireOptions;
 
 // ---------------------------------------------------------------------------
-// The oracle.
-
-bool g_utf8_logged = false;
-
-void captureLog(google::protobuf::LogLevel, const char*, int, const std::string& message) {
-  if (message.find("UTF-8") != std::string::npos) g_utf8_logged = true;
-}
-
-bool oracleJson(const common::AnyValue& v, std::string& out) {
-  switch (v.value_case()) {
-    case common::AnyValue::kStringValue:
-      appendGoJsonString(out, v.string_value());
-      return true;
-    case common::AnyValue::kBoolValue:
-      out += v.bool_value() ? "true" : "false";
-      return true;
-    case common::AnyValue::kIntValue:
-      out += std::to_string(v.int_value());
-      return true;
-    case common::AnyValue::kDoubleValue:
-      return appendGoJsonNumber(out, v.double_value());
-    case common::AnyValue::kBytesValue:
-      out += '"';
-      appendBase64(out, v.bytes_value());
-      out += '"';
-      return true;
-    case common::AnyValue::kArrayValue: {
-      out += '[';
-      for (int i = 0; i < v.array_value().values_size(); ++i) {
-        if (i) out += ',';
-        if (!oracleJson(v.array_value().values(i), out)) return false;
-      }
-      out += ']';
-      return true;
-    }
-    case common::AnyValue::kKvlistValue: {
-      std::map<std::string, const common::AnyValue*> m;
-      for (const auto& kv : v.kvlist_value().values()) m[kv.key()] = &kv.value();
-      out += '{';
-      bool first = true;
-      for (const auto& [k, val] : m) {
-        if (!first) out += ',';
-        first = false;
-        appendGoJsonString(out, k);
-        out += ':';
-        if (!oracleJson(*val, out)) return false;
-      }
-      out += '}';
-      return true;
-    }
-    case common::AnyValue::VALUE_NOT_SET:
-      out += "null";
-      return true;
-  }
-  return true;
-}
-
-std::string oracleAsString(const common::AnyValue& v) {
-  std::string out;
-  switch (v.value_case()) {
-    case common::AnyValue::kStringValue:
-      return v.string_value();
-    case common::AnyValue::kBoolValue:
-      return v.bool_value() ? "true" : "false";
-    case common::AnyValue::kIntValue:
-      return std::to_string(v.int_value());
-    case common::AnyValue::kDoubleValue:
-      appendGoFloat(out, v.double_value());
-      return out;
-    case common::AnyValue::kBytesValue:
-      appendBase64(out, v.bytes_value());
-      return out;
-    case common::AnyValue::kArrayValue:
-    case common::AnyValue::kKvlistValue:
-      if (!oracleJson(v, out)) return "";
-      return out;
-    case common::AnyValue::VALUE_NOT_SET:
-      return "";
-  }
-  return out;
-}
-
-std::map<std::string, std::string> oracleMap(
-    const google::protobuf::RepeatedPtrField<common::KeyValue>& attrs) {
-  std::map<std::string, std::string> m;
-  for (const auto& kv : attrs) m[kv.key()] = oracleAsString(kv.value());
-  return m;
-}
-
-std::string oracleId(const std::string& id) {
-  if (id.find_first_not_of('\0') == std::string::npos) return "";
-  static const char kHex[] = "0123456789abcdef";
-  std::string s;
-  for (unsigned char c : id) {
-    s += kHex[c >> 4];
-    s += kHex[c & 15];
-  }
-  return s;
-}
+// The oracle: libprotobuf parsing plus the shared column-text helpers of
+// otlp_oracle.h (the traces and metrics differential tests use the same).
 
 struct Outcome {
   bool ok = false;
@@ -142,27 +42,16 @@ struct Outcome {
 Outcome runOracle(const std::string& bytes) {
   Outcome o;
   collector::ExportLogsServiceRequest req;
-  g_utf8_logged = false;
-  google::protobuf::LogHandler* old = google::protobuf::SetLogHandler(&captureLog);
-  const bool parsed = req.ParseFromString(bytes);
-  google::protobuf::SetLogHandler(old);
-  if (!parsed) {
-    o.utf8 = g_utf8_logged;
+  if (!oracle::parse(bytes, &req, &o.utf8)) {
     o.error = "libprotobuf parse failed";
     return o;
   }
   LogsRows& rows = o.rows;
   for (const auto& rl : req.resource_logs()) {
-    std::string service;
-    for (const auto& kv : rl.resource().attributes()) {
-      if (kv.key() == "service.name") {
-        service = oracleAsString(kv.value());
-        break;
-      }
-    }
-    const auto res_attrs = oracleMap(rl.resource().attributes());
+    const std::string service = oracle::serviceName(rl.resource().attributes());
+    const auto res_attrs = oracle::attributes(rl.resource().attributes());
     for (const auto& sl : rl.scope_logs()) {
-      const auto scope_attrs = oracleMap(sl.scope().attributes());
+      const auto scope_attrs = oracle::attributes(sl.scope().attributes());
       for (const auto& r : sl.log_records()) {
         if (!r.trace_id().empty() && r.trace_id().size() != 16) {
           o.error = "bad trace_id";
@@ -174,13 +63,13 @@ Outcome runOracle(const std::string& bytes) {
         }
         const uint64_t t = r.time_unix_nano() ? r.time_unix_nano() : r.observed_time_unix_nano();
         rows.timestamp.append(static_cast<int64_t>(t));
-        rows.trace_id.append(oracleId(r.trace_id()));
-        rows.span_id.append(oracleId(r.span_id()));
+        rows.trace_id.append(oracle::idOrEmpty(r.trace_id()));
+        rows.span_id.append(oracle::idOrEmpty(r.span_id()));
         rows.trace_flags.append(static_cast<uint8_t>(r.flags() & 0xFF));
         rows.severity_text.append(r.severity_text());
         rows.severity_number.append(static_cast<uint8_t>(r.severity_number()));
         rows.service_name.append(service);
-        rows.body.append(oracleAsString(r.body()));
+        rows.body.append(oracle::asString(r.body()));
         rows.resource_schema_url.append(rl.schema_url());
         for (const auto& [k, v] : res_attrs) rows.resource_attributes.addEntry(k, v);
         rows.resource_attributes.endRow();
@@ -189,7 +78,8 @@ Outcome runOracle(const std::string& bytes) {
         rows.scope_version.append(sl.scope().version());
         for (const auto& [k, v] : scope_attrs) rows.scope_attributes.addEntry(k, v);
         rows.scope_attributes.endRow();
-        for (const auto& [k, v] : oracleMap(r.attributes())) rows.log_attributes.addEntry(k, v);
+        for (const auto& [k, v] : oracle::attributes(r.attributes()))
+          rows.log_attributes.addEntry(k, v);
         rows.log_attributes.endRow();
         rows.event_name.append(r.event_name());
       }
