@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
@@ -16,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "common/log.h"
 
@@ -78,7 +80,30 @@ std::string_view HttpResponse::header(std::string_view name) const {
   return {};
 }
 
-class Session;
+// The request a parsed message stands for. Fills everything but the body.
+static void fillRequest(const bhttp::request<bhttp::string_body>& msg, HttpRequest& r) {
+  r.method.assign(msg.method_string().data(), msg.method_string().size());
+  r.target.assign(msg.target().data(), msg.target().size());
+  auto q = r.target.find('?');
+  if (q == std::string::npos) {
+    r.path = r.target;
+  } else {
+    r.path = r.target.substr(0, q);
+    r.query = r.target.substr(q + 1);
+  }
+  r.version = msg.version();
+  r.headers.reserve(16);
+  for (const auto& field : msg) {
+    r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+}
+
+// What stop() needs of a connection, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void closeIfIdle() = 0;
+};
 
 struct HttpServer::Impl {
   // Declared before io_context: sessions destroyed with the context's pending
@@ -86,11 +111,13 @@ struct HttpServer::Impl {
   HttpServerConfig config;
   HttpHandler handler;
   HttpErrorHandler error_handler;
+  HttpServerStats stats;
+  std::unique_ptr<TlsContextSource> tls;  // null: plain HTTP
   std::atomic<size_t> connections{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<bool> stopping{false};
   std::mutex sessions_mu;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
 
   asio::io_context ioc;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
@@ -101,16 +128,24 @@ struct HttpServer::Impl {
   void onAccept(beast::error_code ec, tcp::socket socket);
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection. Stream is beast::tcp_stream (plain HTTP) or
+// beast::ssl_stream<beast::tcp_stream> (TLS); timeouts and closing act on
+// the TCP layer below either.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, HttpServer::Impl* server)
-      : stream_(std::move(socket)), server_(server) {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  Session(tcp::socket&& socket, HttpServer::Impl* server,
+          std::shared_ptr<asio::ssl::context> tls_context = nullptr)
+      : tls_context_(std::move(tls_context)), stream_(makeStream(std::move(socket))),
+        server_(server) {
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = lowest().socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  ~Session() {
+  ~Session() override {
     {
       std::lock_guard<std::mutex> lock(server_->sessions_mu);
       server_->sessions.erase(this);
@@ -119,36 +154,70 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void run() {
-    asio::dispatch(stream_.get_executor(),
-                   [self = shared_from_this()] { self->waitForRequest(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->waitForRequest();
+      }
+    });
   }
 
   // Called on stop(): a connection waiting for its next request is closed now;
   // one in the middle of a request finishes it first.
-  void closeIfIdle() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void closeIfIdle() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->idle_) {
         beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.socket().close(ec);
+        self->lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->lowest().socket().close(ec);
       }
     });
   }
 
  private:
+  Stream makeStream(tcp::socket&& socket) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls_context_);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void handshake() {
+    idle_ = false;
+    lowest().expires_after(server_->config.read_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                if (ec == beast::error::timeout)
+                                  self->server_->stats.read_timeouts.fetch_add(1);
+                                self->server_->stats.tls_handshake_failures.fetch_add(1);
+                                LOG_DEBUG("%s: TLS handshake with %s failed: %s",
+                                          self->server_->config.name.c_str(),
+                                          self->remote_.c_str(), ec.message().c_str());
+                                return self->closeNow();
+                              }
+                              self->waitForRequest();
+                            });
+  }
+
   void waitForRequest() {
     if (server_->stopping.load()) return closeNow();
     idle_ = true;
     if (buffer_.size() > 0) return startRead();  // the next request is already here
-    stream_.expires_after(server_->config.idle_timeout);
+    lowest().expires_after(server_->config.idle_timeout);
     stream_.async_read_some(
         buffer_.prepare(4096),
-        [self = shared_from_this()](beast::error_code ec, size_t n) {
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) {
           self->onFirstBytes(ec, n);
         });
   }
 
   void onFirstBytes(beast::error_code ec, size_t n) {
+    if (ec == beast::error::timeout) server_->stats.idle_timeouts.fetch_add(1);
     if (ec) return closeNow();  // idle timeout, EOF, reset or stop()
     buffer_.commit(n);
     startRead();
@@ -164,30 +233,39 @@ class Session : public std::enable_shared_from_this<Session> {
     // (boost::none would mean "no limit" but 1.74 compares it as a zero limit.)
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
     deadline_ = Clock::now() + server_->config.read_timeout;
-    stream_.expires_at(deadline_);
+    lowest().expires_at(deadline_);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
                                self->onHeader(ec);
                              });
   }
 
   void onHeader(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
+      server_->stats.header_too_large.fetch_add(1);
       return sendServerError(431, "request header too large\n", /*with_headers=*/false);
     }
-    if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
-        ec == asio::error::eof || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted) {
+    if (ec == beast::error::timeout) {
+      // A client trickling its header (slowloris). The stream closed the
+      // socket when the deadline passed; nothing more can be written.
+      server_->stats.read_timeouts.fetch_add(1);
+      return closeNow();
+    }
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == asio::ssl::error::stream_truncated) {
       return closeNow();
     }
     if (ec) {
       LOG_DEBUG("%s: bad request: %s", server_->config.name.c_str(), ec.message().c_str());
+      server_->stats.bad_requests.fetch_add(1);
       return sendServerError(400, "malformed HTTP request\n", false);
     }
 
     const size_t max_body = server_->config.max_body_bytes;
     auto length = parser_->content_length();
     if (length && *length > max_body) {
+      server_->stats.body_too_large.fetch_add(1);
       return sendServerError(413, "request body too large\n", true);
     }
     parser_->body_limit(static_cast<uint64_t>(max_body));
@@ -197,9 +275,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (iequals(std::string_view(expect.data(), expect.size()), "100-continue") && !parser_->is_done()) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
                                                                        req.version());
-      stream_.expires_at(deadline_);
+      lowest().expires_at(deadline_);
       bhttp::async_write(stream_, *cont,
-                         [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+                         [self = this->shared_from_this(), cont](beast::error_code wec, size_t) {
                            if (wec) return self->closeNow();
                            self->readBody();
                          });
@@ -210,17 +288,19 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void readBody() {
     if (parser_->is_done()) return onBody({});
-    stream_.expires_at(deadline_);
+    lowest().expires_at(deadline_);
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                         self->onBody(ec);
                       });
   }
 
   void onBody(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
+      server_->stats.body_too_large.fetch_add(1);
       return sendServerError(413, "request body too large\n", true);
     }
+    if (ec == beast::error::timeout) server_->stats.read_timeouts.fetch_add(1);
     if (ec) return closeNow();  // timeout or the client went away mid-body
 
     HttpRequest request = takeRequest(/*with_body=*/true);
@@ -247,20 +327,7 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpRequest takeRequest(bool with_body) {
     auto& msg = parser_->get();
     HttpRequest r;
-    r.method.assign(msg.method_string().data(), msg.method_string().size());
-    r.target.assign(msg.target().data(), msg.target().size());
-    auto q = r.target.find('?');
-    if (q == std::string::npos) {
-      r.path = r.target;
-    } else {
-      r.path = r.target.substr(0, q);
-      r.query = r.target.substr(q + 1);
-    }
-    r.version = msg.version();
-    r.headers.reserve(16);
-    for (const auto& field : msg) {
-      r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    fillRequest(msg, r);
     if (with_body) r.body = std::move(msg.body());
     r.remote_address = remote_;
     return r;
@@ -302,9 +369,9 @@ class Session : public std::enable_shared_from_this<Session> {
     msg->prepare_payload();
     // HEAD: the headers of the GET answer, Content-Length included, no body.
     if (parser_ && parser_->get().method() == bhttp::verb::head) msg->body().clear();
-    stream_.expires_after(server_->config.write_timeout);
+    lowest().expires_after(server_->config.write_timeout);
     bhttp::async_write(stream_, *msg,
-                       [self = shared_from_this(), msg, keep_alive, drain](
+                       [self = this->shared_from_this(), msg, keep_alive, drain](
                            beast::error_code ec, size_t) {
                          if (ec) return self->closeNow();
                          if (!keep_alive) return drain ? self->drainAndClose() : self->closeNow();
@@ -315,19 +382,21 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Half-closes, then reads and drops what the client still sends (the body
   // we refused) until it closes, so our response is not lost to a reset.
+  // Under TLS the half-close is of the TCP layer: the response is already
+  // written, and a TLS close_notify would need a reply we do not wait for.
   void drainAndClose() {
     idle_ = false;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     buffer_.consume(buffer_.size());
     drained_ = 0;
-    stream_.expires_after(kDrainTime);
+    lowest().expires_after(kDrainTime);
     drainSome();
   }
 
   void drainSome() {
     stream_.async_read_some(buffer_.prepare(64 * 1024),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               self->buffer_.consume(self->buffer_.size());
                               self->drained_ += n;
                               if (ec || self->drained_ > kMaxDrainBytes) return self->closeNow();
@@ -338,11 +407,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void closeNow() {
     idle_ = false;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().socket().close(ec);
   }
 
-  beast::tcp_stream stream_;
+  // Before stream_: an ssl_stream keeps a reference to its context.
+  std::shared_ptr<asio::ssl::context> tls_context_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   HttpServer::Impl* server_;
@@ -351,6 +422,9 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t drained_ = 0;
   bool idle_ = true;
 };
+
+using PlainSession = Session<beast::tcp_stream>;
+using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
 
 void HttpServer::Impl::doAccept() {
   acceptor->async_accept(asio::make_strand(ioc),
@@ -369,6 +443,7 @@ void HttpServer::Impl::onAccept(beast::error_code ec, tcp::socket socket) {
     return doAccept();
   }
   if (connections.load() >= config.max_connections) {
+    stats.connections_refused.fetch_add(1);
     beast::error_code ignored;
     socket.close(ignored);
     return doAccept();
@@ -376,12 +451,24 @@ void HttpServer::Impl::onAccept(beast::error_code ec, tcp::socket socket) {
   beast::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   connections.fetch_add(1);
-  auto session = std::make_shared<Session>(std::move(socket), this);
-  {
-    std::lock_guard<std::mutex> lock(sessions_mu);
-    sessions.emplace(session.get(), session);
+  std::shared_ptr<SessionBase> base;
+  if (tls) {
+    auto session = std::make_shared<TlsSession>(std::move(socket), this, tls->current());
+    base = session;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu);
+      sessions.emplace(session.get(), base);
+    }
+    session->run();
+  } else {
+    auto session = std::make_shared<PlainSession>(std::move(socket), this);
+    base = session;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mu);
+      sessions.emplace(session.get(), base);
+    }
+    session->run();
   }
-  session->run();
   doAccept();
 }
 
@@ -398,6 +485,11 @@ HttpServer::~HttpServer() { stop(); }
 Status HttpServer::start() {
   Impl& s = *impl_;
   if (s.acceptor) return Status::internal("http server already started");
+  if (s.config.tls.enabled()) {
+    auto tls = TlsContextSource::create(s.config.tls, s.config.tls_reload_interval);
+    if (!tls.isOk()) return Status::invalid(s.config.name + ": " + tls.status().message());
+    s.tls = std::move(tls.value());
+  }
   beast::error_code ec;
   auto address = asio::ip::make_address(s.config.host, ec);
   if (ec) return Status::invalid("bad listen address '" + s.config.host + "': " + ec.message());
@@ -432,8 +524,9 @@ Status HttpServer::start() {
       }
     });
   }
-  LOG_INFO("%s: listening on %s:%u with %u threads", s.config.name.c_str(),
-           s.config.host.c_str(), static_cast<unsigned>(bound_port_.load()), n);
+  LOG_INFO("%s: listening on %s:%u with %u threads%s", s.config.name.c_str(),
+           s.config.host.c_str(), static_cast<unsigned>(bound_port_.load()), n,
+           s.tls ? (s.config.tls.client_ca_file.empty() ? " (TLS)" : " (mutual TLS)") : "");
   return Status::ok();
 }
 
@@ -444,7 +537,7 @@ void HttpServer::stop() {
     beast::error_code ec;
     impl->acceptor->close(ec);
   });
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard<std::mutex> lock(s.sessions_mu);
     for (auto& [ptr, weak] : s.sessions) {
@@ -467,6 +560,42 @@ void HttpServer::stop() {
 
 size_t HttpServer::activeConnections() const { return impl_->connections.load(); }
 uint64_t HttpServer::requestsServed() const { return impl_->requests.load(); }
+const HttpServerStats& HttpServer::stats() const { return impl_->stats; }
+
+int parseHttpRequest(std::string_view bytes, size_t max_header_bytes, size_t max_body_bytes,
+                     HttpRequest* out) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.eager(true);
+  parser.header_limit(static_cast<uint32_t>(std::min<size_t>(max_header_bytes, UINT32_MAX)));
+  parser.body_limit(static_cast<uint64_t>(max_body_bytes));
+  beast::error_code ec;
+  size_t used = 0;
+  // put() consumes what it can; the header first, then the body, as a
+  // connection feeds its buffer.
+  while (used < bytes.size() && !parser.is_done()) {
+    size_t n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == bhttp::error::need_more) break;
+    if (ec == bhttp::error::header_limit) return 431;
+    if (ec == bhttp::error::body_limit) return 413;
+    if (ec) return 400;
+    if (n == 0) break;
+    used += n;
+    if (parser.is_header_done()) {
+      auto length = parser.content_length();
+      if (length && *length > max_body_bytes) return 413;
+    }
+  }
+  if (!parser.is_done()) {
+    // A header over the limit may end before the parser reports it.
+    if (!parser.is_header_done() && bytes.size() > max_header_bytes) return 431;
+    return -1;
+  }
+  auto& msg = parser.get();
+  *out = HttpRequest{};
+  fillRequest(msg, *out);
+  out->body = std::move(msg.body());
+  return 0;
+}
 
 std::string percentDecode(std::string_view text, bool plus_is_space) {
   auto hex = [](char c) -> int {

@@ -14,6 +14,12 @@
 //   rest of the body is never read. A client that does not finish a request
 //   within read_timeout, or stays silent between requests for idle_timeout, is
 //   disconnected. Past max_connections new connections are closed at once.
+//   Each of these refusals is counted in stats().
+// - TLS (config.tls.cert_file set): every connection starts with a TLS
+//   handshake (bounded by read_timeout) on the context TlsContextSource hands
+//   out, which follows certificate files replaced on disk; a failed handshake
+//   (plain HTTP, TLS < 1.2, no or untrusted client certificate under mTLS)
+//   closes the connection and is counted.
 // - Server-made error responses (413, 431) go through error_handler when one is
 //   set, so a protocol can shape their body; the request given to it has its
 //   method, target and headers but no body.
@@ -35,6 +41,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "net/tls_context.h"
 
 namespace otelhouse {
 
@@ -87,6 +94,19 @@ struct HttpServerConfig {
   // pooling clients drop sockets before the server does.
   unsigned keep_alive_header_seconds = 0;
   std::string name = "http";  // for log lines
+  TlsServerSettings tls;      // cert_file empty: plain HTTP
+  std::chrono::milliseconds tls_reload_interval{1000};
+};
+
+// Connections and requests the server refused or cut off itself, by cause.
+struct HttpServerStats {
+  std::atomic<uint64_t> connections_refused{0};  // over max_connections
+  std::atomic<uint64_t> header_too_large{0};     // 431
+  std::atomic<uint64_t> body_too_large{0};       // 413 on the raw body
+  std::atomic<uint64_t> bad_requests{0};         // 400, unparsable HTTP
+  std::atomic<uint64_t> read_timeouts{0};        // request (or TLS handshake) not finished in time
+  std::atomic<uint64_t> idle_timeouts{0};        // keep-alive connection silent too long
+  std::atomic<uint64_t> tls_handshake_failures{0};
 };
 
 class HttpServer {
@@ -97,7 +117,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds, listens and starts the I/O threads. Fails (kUnavailable) when the
-  // address cannot be bound.
+  // address cannot be bound, (kInvalidArgument) when the TLS files do not load.
   Status start();
   // The bound port (useful with port 0); 0 before start().
   uint16_t port() const { return bound_port_.load(); }
@@ -105,6 +125,7 @@ class HttpServer {
 
   size_t activeConnections() const;
   uint64_t requestsServed() const;
+  const HttpServerStats& stats() const;
 
   struct Impl;
 
@@ -112,6 +133,14 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
   std::atomic<uint16_t> bound_port_{0};
 };
+
+// Parses one HTTP/1.x request held in memory under the server's limits, as a
+// connection would (the socket-free seam the fuzzer drives). Returns 0 with
+// *out filled for a complete request, the status the server itself would
+// answer (400 malformed, 413 body, 431 header) without calling a handler, or
+// -1 when the bytes end before the request does.
+int parseHttpRequest(std::string_view bytes, size_t max_header_bytes, size_t max_body_bytes,
+                     HttpRequest* out);
 
 // Splits "a=1&b=x%20y" into decoded pairs ('+' is a space, as browsers and
 // URLSearchParams send it). Invalid escapes are kept literally.

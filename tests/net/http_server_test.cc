@@ -136,6 +136,7 @@ TEST(HttpServer, BodyOverLimitGets413BeforeTheBodyIsSent) {
   EXPECT_EQ(r.body, "request body too large\n");
   EXPECT_FALSE(r.keep_alive);
   EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(server.stats().body_too_large.load(), 1u);
 
   // At the limit exactly is fine.
   TestClient client2(server.port());
@@ -183,6 +184,7 @@ TEST(HttpServer, HeaderOverLimitGets431) {
   TestClient client(server.port());
   ClientResponse r = client.request("GET", "/", {{"X-Big", std::string(4000, 'h')}});
   EXPECT_EQ(r.status, 431);
+  EXPECT_EQ(server.stats().header_too_large.load(), 1u);
 }
 
 TEST(HttpServer, MalformedRequestGets400AndServerKeepsServing) {
@@ -193,6 +195,7 @@ TEST(HttpServer, MalformedRequestGets400AndServerKeepsServing) {
     ASSERT_TRUE(client.writeRaw("THIS IS NOT HTTP\r\n\r\n"));
     ClientResponse r = client.readResponse();
     EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(server.stats().bad_requests.load(), 1u);
   }
   TestClient client(server.port());
   EXPECT_EQ(client.request("GET", "/").status, 200);
@@ -214,6 +217,26 @@ TEST(HttpServer, SlowClientIsDisconnectedAfterReadTimeout) {
   EXPECT_TRUE(closed);
   EXPECT_LT(took, 1200ms);
   EXPECT_GE(took, 300ms);
+  EXPECT_EQ(server.stats().read_timeouts.load(), 1u);
+  EXPECT_EQ(server.stats().idle_timeouts.load(), 0u);
+}
+
+TEST(HttpServer, TrickledHeaderIsCutOffAtTheReadTimeout) {
+  HttpServer server(smallConfig(), echo);
+  ASSERT_TRUE(server.start().isOk());
+  TestClient client(server.port());
+  // Slowloris: header lines one by one, never the blank line that ends them.
+  ASSERT_TRUE(client.writeRaw("GET / HTTP/1.1\r\n"));
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (int i = 0; i < 30 && !closed; ++i) {
+    client.writeRaw("X-A: b\r\n");
+    closed = client.closedByPeer(50ms);
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(closed);
+  EXPECT_LT(took, 1200ms);
+  EXPECT_EQ(server.stats().read_timeouts.load(), 1u);
 }
 
 TEST(HttpServer, IdleConnectionIsClosedAfterIdleTimeout) {
@@ -227,6 +250,8 @@ TEST(HttpServer, IdleConnectionIsClosedAfterIdleTimeout) {
   EXPECT_GE(took, 300ms);
   for (int i = 0; i < 100 && server.activeConnections() > 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(server.activeConnections(), 0u);
+  EXPECT_EQ(server.stats().idle_timeouts.load(), 1u);
+  EXPECT_EQ(server.stats().read_timeouts.load(), 0u);
 }
 
 TEST(HttpServer, MaxConnectionsClosesExtraConnections) {
@@ -242,6 +267,7 @@ TEST(HttpServer, MaxConnectionsClosesExtraConnections) {
   ClientResponse r = c.request("GET", "/");
   EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.error, "");
+  EXPECT_EQ(server.stats().connections_refused.load(), 1u);
   // Once one goes away there is room again.
   a.socket().close();
   for (int i = 0; i < 100 && server.activeConnections() > 1; ++i) std::this_thread::sleep_for(10ms);
