@@ -116,14 +116,22 @@ Status httpExchange(uint16_t port, const std::string& request, int timeout_ms, i
   return Status::ok();
 }
 
-std::string configXml(const std::string& dir, uint16_t tcp, uint16_t http) {
+std::string configXml(const std::string& dir, uint16_t tcp, uint16_t http, uint16_t tls) {
   std::ostringstream x;
   x << "<?xml version=\"1.0\"?>\n<yandex>\n"
     << "  <logger><level>information</level><log>" << dir << "/log/server.log</log>"
     << "<errorlog>" << dir << "/log/error.log</errorlog><console>0</console></logger>\n"
     << "  <listen_host>127.0.0.1</listen_host>\n"
     << "  <tcp_port>" << tcp << "</tcp_port>\n"
-    << "  <http_port>" << http << "</http_port>\n"
+    << "  <http_port>" << http << "</http_port>\n";
+  if (tls != 0) {
+    x << "  <tcp_port_secure>" << tls << "</tcp_port_secure>\n"
+      << "  <openSSL><server><certificateFile>" << dir << "/cert.pem</certificateFile>"
+      << "<privateKeyFile>" << dir << "/key.pem</privateKeyFile>"
+      << "<verificationMode>none</verificationMode><loadDefaultCAFile>false</loadDefaultCAFile>"
+      << "</server></openSSL>\n";
+  }
+  x
     << "  <path>" << dir << "/data/</path>\n"
     << "  <tmp_path>" << dir << "/tmp/</tmp_path>\n"
     << "  <users_config>" << dir << "/users.xml</users_config>\n"
@@ -168,7 +176,7 @@ std::string ClickHouseServer::binaryPath() {
 }
 
 std::unique_ptr<ClickHouseServer> ClickHouseServer::start(std::string* error,
-                                                          bool* missing_binary) {
+                                                          bool* missing_binary, bool tls) {
   *missing_binary = false;
   std::string binary = binaryPath();
   if (binary.empty()) {
@@ -191,8 +199,21 @@ std::unique_ptr<ClickHouseServer> ClickHouseServer::start(std::string* error,
   s->tcp_port_ = freePort();
   s->http_port_ = freePort();
   while (s->http_port_ == s->tcp_port_) s->http_port_ = freePort();
+  if (tls) {
+    s->tls_port_ = freePort();
+    while (s->tls_port_ == s->tcp_port_ || s->tls_port_ == s->http_port_) s->tls_port_ = freePort();
+    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
+                      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout '" +
+                      s->dir_ + "/key.pem' -out '" + s->dir_ + "/cert.pem' >/dev/null 2>&1";
+    if (std::system(cmd.c_str()) != 0) {
+      *missing_binary = true;
+      *error = "cannot make a test certificate with the openssl CLI; skipping the TLS test";
+      return nullptr;
+    }
+  }
   if (s->tcp_port_ == 0 || s->http_port_ == 0 ||
-      !writeFile(s->dir_ + "/config.xml", configXml(s->dir_, s->tcp_port_, s->http_port_)) ||
+      !writeFile(s->dir_ + "/config.xml",
+                 configXml(s->dir_, s->tcp_port_, s->http_port_, s->tls_port_)) ||
       !writeFile(s->dir_ + "/users.xml", usersXml())) {
     *error = "cannot prepare the server directory " + s->dir_;
     return nullptr;

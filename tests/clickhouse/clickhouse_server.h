@@ -22,6 +22,11 @@
 // The destructor kills the server and deletes the directory; the child also
 // gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
 //
+// TLS: start(..., /*tls=*/true) (or OTELHOUSE_START_CLICKHOUSE_TLS_OR_SKIP)
+// also serves the native protocol over TLS on tlsPort(), with a self-signed
+// certificate for 127.0.0.1/localhost made by the `openssl` CLI; caFile() is
+// that certificate, to verify it with.
+//
 // When no server binary is installed, start() fails with a message saying so
 // and the macro skips the test. Set OTELHOUSE_CLICKHOUSE_SERVER to use another
 // binary. 18.16 runs as root without extra flags.
@@ -47,7 +52,8 @@ class ClickHouseServer {
   static std::string binaryPath();
   // Starts a server and waits until /ping answers (up to 30 s). On failure,
   // *error says why (and *missing_binary tells a skip from a failure).
-  static std::unique_ptr<ClickHouseServer> start(std::string* error, bool* missing_binary);
+  static std::unique_ptr<ClickHouseServer> start(std::string* error, bool* missing_binary,
+                                                 bool tls = false);
 
   ~ClickHouseServer();
   ClickHouseServer(const ClickHouseServer&) = delete;
@@ -55,6 +61,8 @@ class ClickHouseServer {
 
   uint16_t tcpPort() const { return tcp_port_; }
   uint16_t httpPort() const { return http_port_; }
+  uint16_t tlsPort() const { return tls_port_; }  // 0 unless started with tls
+  std::string caFile() const { return dir_ + "/cert.pem"; }
   const std::string& directory() const { return dir_; }
   bool running() const { return pid_ > 0; }
 
@@ -76,17 +84,20 @@ class ClickHouseServer {
   std::string dir_;
   uint16_t tcp_port_ = 0;
   uint16_t http_port_ = 0;
+  uint16_t tls_port_ = 0;
   pid_t pid_ = -1;
 };
 
 }  // namespace otelhouse::testing
 
-#define OTELHOUSE_START_CLICKHOUSE_OR_SKIP(var)                                          \
-  std::unique_ptr<::otelhouse::testing::ClickHouseServer> var;                           \
-  do {                                                                                   \
-    std::string start_error_;                                                            \
-    bool missing_binary_ = false;                                                        \
-    var = ::otelhouse::testing::ClickHouseServer::start(&start_error_, &missing_binary_); \
-    if (!var && missing_binary_) GTEST_SKIP() << start_error_;                           \
-    ASSERT_TRUE(var) << start_error_;                                                    \
+#define OTELHOUSE_START_CLICKHOUSE_WITH_OR_SKIP(var, tls)                                      \
+  std::unique_ptr<::otelhouse::testing::ClickHouseServer> var;                                 \
+  do {                                                                                         \
+    std::string start_error_;                                                                  \
+    bool missing_binary_ = false;                                                              \
+    var = ::otelhouse::testing::ClickHouseServer::start(&start_error_, &missing_binary_, tls); \
+    if (!var && missing_binary_) GTEST_SKIP() << start_error_;                                 \
+    ASSERT_TRUE(var) << start_error_;                                                          \
   } while (0)
+#define OTELHOUSE_START_CLICKHOUSE_OR_SKIP(var) OTELHOUSE_START_CLICKHOUSE_WITH_OR_SKIP(var, false)
+#define OTELHOUSE_START_CLICKHOUSE_TLS_OR_SKIP(var) OTELHOUSE_START_CLICKHOUSE_WITH_OR_SKIP(var, true)

@@ -362,3 +362,59 @@ TEST(ClickHouseNativeSink, RefusedConnectionIsUnavailable) {
 
 }  // namespace
 }  // namespace otelhouse
+
+namespace otelhouse {
+namespace {
+
+TEST(ClickHouseNativeSink, SpeaksTlsAndVerifiesTheCertificate) {
+  OTELHOUSE_START_CLICKHOUSE_TLS_OR_SKIP(server);
+  ASSERT_NE(server->tlsPort(), 0);
+  auto ep = parseClickHouseEndpoint("clickhouse://127.0.0.1:" + std::to_string(server->tlsPort()) +
+                                    "?secure=true");
+  ASSERT_TRUE(ep.isOk()) << ep.status().toString();
+  ASSERT_TRUE(ep.value().secure);
+  mustQuery(*server, kLogsTable);
+
+  ServerSinkOptions o = optionsWith(ClickHouseCompression::kZstd);
+  o.ca_file = server->caFile();
+  {
+    ClickHouseNativeSink sink(ep.value(), o);
+    Status st = sink.insert("logs", logsLikeBlock(0, 1000, false), "");
+    ASSERT_TRUE(st.isOk()) << st.toString();
+    EXPECT_EQ(mustQuery(*server, "SELECT count() FROM logs"), "1000\n");
+  }
+  {
+    // The system CAs do not know the test certificate.
+    ServerSinkOptions system_cas = o;
+    system_cas.ca_file.clear();
+    ClickHouseNativeSink sink(ep.value(), system_cas);
+    Status st = sink.execute("SELECT 1");
+    EXPECT_EQ(st.code(), Code::kUnavailable);
+    EXPECT_NE(st.message().find("certificate"), std::string::npos) << st.message();
+  }
+  {
+    // The certificate names 127.0.0.1 and localhost: another name is refused.
+    clickhouse::ConnectionOptions c;
+    c.port = server->tlsPort();
+    c.tls.enabled = true;
+    c.tls.ca_file = server->caFile();
+    c.tls.server_name = "localhost";
+    auto ok = clickhouse::NativeConnection::connect(c);
+    ASSERT_TRUE(ok.isOk()) << ok.status().toString();
+    c.tls.server_name = "db.example.com";
+    auto wrong = clickhouse::NativeConnection::connect(c);
+    ASSERT_FALSE(wrong.isOk());
+    EXPECT_EQ(wrong.status().code(), Code::kUnavailable);
+    EXPECT_NE(wrong.status().message().find("mismatch"), std::string::npos) << wrong.status().message();
+  }
+  {
+    ServerSinkOptions skip = o;
+    skip.ca_file.clear();
+    skip.insecure_skip_verify = true;
+    ClickHouseNativeSink sink(ep.value(), skip);
+    EXPECT_TRUE(sink.execute("SELECT 1").isOk());
+  }
+}
+
+}  // namespace
+}  // namespace otelhouse
