@@ -192,6 +192,11 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   hc.port = cfg.otlp_http.port;
   hc.threads = static_cast<unsigned>(cfg.io_threads);
   hc.max_request_bytes = cfg.max_request_bytes;
+  hc.max_connections = cfg.http_max_connections;
+  hc.max_header_bytes = cfg.http_max_header_bytes;
+  hc.read_timeout = std::chrono::milliseconds(cfg.http_read_timeout_ms);
+  hc.idle_timeout = std::chrono::milliseconds(cfg.http_idle_timeout_ms);
+  hc.tls = cfg.otlp_http_tls;
   hc.cors_allowed_origins = cfg.cors_allowed_origins;
   hc.cors_allowed_headers = cfg.cors_allowed_headers;
   hc.cors_max_age_seconds = static_cast<int>(cfg.cors_max_age_seconds);
@@ -219,6 +224,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     gc.keepalive_timeout = std::chrono::milliseconds(cfg.grpc_keepalive_timeout_ms);
     gc.keepalive_min_time = std::chrono::milliseconds(cfg.grpc_keepalive_min_time_ms);
     gc.keepalive_permit_without_stream = cfg.grpc_keepalive_permit_without_stream;
+    gc.tls = cfg.otlp_grpc_tls;
     grpc_receiver = std::make_unique<OtlpGrpcReceiver>(gc, grpc_ingest);
     if (auth.enabled()) grpc_receiver->setAuthHook(auth.grpcHook());
     registerGrpcReceiverMetrics(metrics, *grpc_receiver);

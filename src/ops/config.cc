@@ -27,6 +27,15 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --api-key-file PATH       accepted OTLP API keys, one per line, re-read when it changes
                             (also OTLP_AUTH_TOKEN and auth.api_keys in the YAML)
   --max-request-bytes N     request limit, before and after decompression (default 20 MiB)
+  --max-connections N       open OTLP/HTTP connections; more are closed at once (default 10000)
+  --max-header-bytes N      OTLP/HTTP request header limit, 431 beyond it (default 65536)
+  --read-timeout DURATION   a request must arrive whole within this (default 30s)
+  --idle-timeout DURATION   keep-alive connections silent this long are closed (default 60s)
+  --http-tls-cert PATH      PEM certificate: OTLP/HTTP over TLS only (with --http-tls-key)
+  --http-tls-key PATH       PEM private key of --http-tls-cert
+  --http-tls-client-ca PATH require client certificates from this CA (mutual TLS)
+  --http-tls-min-version V  1.2 (default) or 1.3
+  --grpc-tls-cert PATH      the same for OTLP/gRPC (--grpc-tls-key, --grpc-tls-client-ca)
   --batch-size N            rows per insert batch (default 10000)
   --batch-timeout DURATION  flush a batch after this long (default 5s)
   --ttl DURATION            table TTL (default 720h; 30d works too)
@@ -146,6 +155,36 @@ Setter boolSetter(bool Config::*field, bool invert = false) {
   };
 }
 
+// A file path inside one of the TLS settings.
+Setter tlsFileSetter(TlsServerSettings Config::*tls, std::string TlsServerSettings::*field) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    if (v.empty()) return bad(k, "must not be empty");
+    (c.*tls).*field = v;
+    return Status::ok();
+  };
+}
+
+Setter tlsMinVersionSetter(TlsServerSettings Config::*tls, bool grpc) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    if (!isValidTlsMinVersion(v)) return bad(k, "'" + v + "' is not 1.2 or 1.3 (TLS 1.2 is the lowest)");
+    if (grpc && v != "1.2")
+      return bad(k, "gRPC 1.51 cannot raise its TLS floor above 1.2; leave it at \"1.2\"");
+    (c.*tls).min_version = v;
+    return Status::ok();
+  };
+}
+
+Setter positiveSizeSetter(size_t Config::*field, size_t min_value, size_t max_value) {
+  return [=](Config& c, const std::string& k, const std::string& v) -> Status {
+    size_t n;
+    if (!parseSize(v, &n) || n < min_value || n > max_value)
+      return bad(k, "'" + v + "' is not a whole number from " + std::to_string(min_value) + " to " +
+                        std::to_string(max_value));
+    c.*field = n;
+    return Status::ok();
+  };
+}
+
 // A list arrives as a YAML sequence (joined with commas by walkYaml) or as
 // comma-separated text from a flag; blanks around items are dropped.
 Setter listSetter(std::vector<std::string> Config::*field) {
@@ -194,6 +233,28 @@ const std::map<std::string, Setter>& setters() {
        }},
       {"receivers.otlp_http.endpoint", listenSetter(&Config::otlp_http)},
       {"receivers.otlp_http.max_request_bytes", sizeSetter(&Config::max_request_bytes, 1024)},
+      {"receivers.otlp_http.max_connections",
+       positiveSizeSetter(&Config::http_max_connections, 1, 1000000)},
+      {"receivers.otlp_http.max_header_bytes",
+       positiveSizeSetter(&Config::http_max_header_bytes, 1024, 16u << 20)},
+      {"receivers.otlp_http.read_timeout",
+       durationSetter(&Config::http_read_timeout_ms, 1, "read timeout")},
+      {"receivers.otlp_http.idle_timeout",
+       durationSetter(&Config::http_idle_timeout_ms, 1, "idle timeout")},
+      {"receivers.otlp_http.tls.cert_file",
+       tlsFileSetter(&Config::otlp_http_tls, &TlsServerSettings::cert_file)},
+      {"receivers.otlp_http.tls.key_file",
+       tlsFileSetter(&Config::otlp_http_tls, &TlsServerSettings::key_file)},
+      {"receivers.otlp_http.tls.client_ca_file",
+       tlsFileSetter(&Config::otlp_http_tls, &TlsServerSettings::client_ca_file)},
+      {"receivers.otlp_http.tls.min_version", tlsMinVersionSetter(&Config::otlp_http_tls, false)},
+      {"receivers.otlp_grpc.tls.cert_file",
+       tlsFileSetter(&Config::otlp_grpc_tls, &TlsServerSettings::cert_file)},
+      {"receivers.otlp_grpc.tls.key_file",
+       tlsFileSetter(&Config::otlp_grpc_tls, &TlsServerSettings::key_file)},
+      {"receivers.otlp_grpc.tls.client_ca_file",
+       tlsFileSetter(&Config::otlp_grpc_tls, &TlsServerSettings::client_ca_file)},
+      {"receivers.otlp_grpc.tls.min_version", tlsMinVersionSetter(&Config::otlp_grpc_tls, true)},
       {"receivers.otlp_grpc.endpoint", listenSetter(&Config::otlp_grpc)},
       {"receivers.otlp_grpc.enabled", boolSetter(&Config::otlp_grpc_enabled)},
       {"receivers.otlp_grpc.max_recv_msg_size_mib",
@@ -470,6 +531,17 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"sink", "sink"},
       {"http-listen", "receivers.otlp_http.endpoint"},
       {"max-request-bytes", "receivers.otlp_http.max_request_bytes"},
+      {"max-connections", "receivers.otlp_http.max_connections"},
+      {"max-header-bytes", "receivers.otlp_http.max_header_bytes"},
+      {"read-timeout", "receivers.otlp_http.read_timeout"},
+      {"idle-timeout", "receivers.otlp_http.idle_timeout"},
+      {"http-tls-cert", "receivers.otlp_http.tls.cert_file"},
+      {"http-tls-key", "receivers.otlp_http.tls.key_file"},
+      {"http-tls-client-ca", "receivers.otlp_http.tls.client_ca_file"},
+      {"http-tls-min-version", "receivers.otlp_http.tls.min_version"},
+      {"grpc-tls-cert", "receivers.otlp_grpc.tls.cert_file"},
+      {"grpc-tls-key", "receivers.otlp_grpc.tls.key_file"},
+      {"grpc-tls-client-ca", "receivers.otlp_grpc.tls.client_ca_file"},
       {"io-threads", "receivers.io_threads"},
       {"grpc-listen", "receivers.otlp_grpc.endpoint"},
       {"query-listen", "query.endpoint"},
@@ -551,6 +623,16 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
   return Status::ok();
 }
 
+static Status checkTls(const TlsServerSettings& tls, const std::string& prefix) {
+  if (tls.cert_file.empty() != tls.key_file.empty())
+    return Status::invalid("config keys '" + prefix + ".cert_file' and '" + prefix +
+                           ".key_file' must be set together");
+  if (!tls.client_ca_file.empty() && tls.cert_file.empty())
+    return Status::invalid("config key '" + prefix +
+                           ".client_ca_file' needs cert_file and key_file (mutual TLS is TLS)");
+  return Status::ok();
+}
+
 Result<Config> loadConfig(std::vector<std::string> args) {
   Config c;
   Status st = applyEnvironment(c);
@@ -566,6 +648,10 @@ Result<Config> loadConfig(std::vector<std::string> args) {
   st = applyFlags(c, args);
   if (!st.isOk()) return st;
   if (!args.empty()) return Status::invalid("unexpected argument '" + args.front() + "'");
+  st = checkTls(c.otlp_http_tls, "receivers.otlp_http.tls");
+  if (!st.isOk()) return st;
+  st = checkTls(c.otlp_grpc_tls, "receivers.otlp_grpc.tls");
+  if (!st.isOk()) return st;
   return c;
 }
 

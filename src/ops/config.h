@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "net/tls_settings.h"
 
 namespace otelhouse {
 
@@ -43,6 +44,13 @@ struct Config {
   std::string cluster_name;                 // ON CLUSTER DDL, Replicated + Distributed tables
   ListenAddress otlp_http{"0.0.0.0", 4318};
   size_t max_request_bytes = 20u << 20;
+  // OTLP/HTTP connection limits and TLS (receivers.otlp_http.*, SECURITY.md).
+  size_t http_max_connections = 10000;
+  size_t http_max_header_bytes = 64u << 10;
+  int64_t http_read_timeout_ms = 30000;   // first to last byte of a request (slowloris)
+  int64_t http_idle_timeout_ms = 60000;   // keep-alive connection between requests
+  TlsServerSettings otlp_http_tls;        // receivers.otlp_http.tls.*
+  TlsServerSettings otlp_grpc_tls;        // receivers.otlp_grpc.tls.*
   ListenAddress otlp_grpc{"0.0.0.0", 4317};
   bool otlp_grpc_enabled = true;
   size_t grpc_max_recv_msg_size_mib = 20;    // per message, after decompression

@@ -21,6 +21,12 @@ void receiverSamples(MetricsWriter& w, const char* transport, uint64_t requests,
            static_cast<double>(failed));
 }
 
+void limitSample(MetricsWriter& w, const char* transport, const char* limit, uint64_t n) {
+  w.sample("otelhouse_receiver_limit_refusals_total", MetricType::kCounter,
+           "Connections or requests refused or cut off by a receiver limit or timeout.",
+           {{"transport", transport}, {"limit", limit}}, static_cast<double>(n));
+}
+
 int openFds() {
   DIR* d = opendir("/proc/self/fd");
   if (!d) return -1;
@@ -65,6 +71,21 @@ void registerHttpReceiverMetrics(MetricsRegistry& registry, const OtlpHttpReceiv
   registry.addCollector([&receiver](MetricsWriter& w) {
     const OtlpHttpStats& s = receiver.stats();
     receiverSamples(w, "http", s.requests.load(), s.refused_requests.load());
+    limitSample(w, "http", "decompressed_size", s.decompressed_too_large.load());
+    const HttpServerStats* server = receiver.serverStats();
+    if (!server) return;
+    limitSample(w, "http", "max_connections", server->connections_refused.load());
+    limitSample(w, "http", "header_size", server->header_too_large.load());
+    limitSample(w, "http", "body_size", server->body_too_large.load());
+    limitSample(w, "http", "read_timeout", server->read_timeouts.load());
+    limitSample(w, "http", "idle_timeout", server->idle_timeouts.load());
+    w.sample("otelhouse_receiver_malformed_requests_total", MetricType::kCounter,
+             "HTTP requests that did not parse as HTTP/1.x (answered 400).",
+             {{"transport", "http"}}, static_cast<double>(server->bad_requests.load()));
+    w.sample("otelhouse_receiver_tls_handshake_failures_total", MetricType::kCounter,
+             "Connections closed because the TLS handshake failed (plain HTTP on the TLS port, "
+             "an old TLS version, a missing or untrusted client certificate, a timeout).",
+             {{"transport", "http"}}, static_cast<double>(server->tls_handshake_failures.load()));
   });
 }
 
@@ -72,6 +93,7 @@ void registerGrpcReceiverMetrics(MetricsRegistry& registry, const OtlpGrpcReceiv
   registry.addCollector([&receiver](MetricsWriter& w) {
     const OtlpGrpcStats& s = receiver.stats();
     receiverSamples(w, "grpc", s.requests.load(), s.refused_requests.load());
+    limitSample(w, "grpc", "decompressed_size", s.decompressed_too_large.load());
   });
 }
 

@@ -5,10 +5,13 @@
 #include <grpc/slice.h>
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include <algorithm>
 #include <climits>
 #include <condition_variable>
 #include <deque>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "codec/decompress.h"
+#include "net/tls_context.h"
 #include "common/log.h"
 #include "receivers/otlp_grpc_status.h"
 
@@ -92,6 +96,9 @@ Status readMessage(grpc::ByteBuffer& buffer, size_t limit, WorkerBuffers& buffer
     default:
       return Status::unsupported("grpc: unsupported message compression");
   }
+  // Room for the whole limit up front, so inflating never reallocates (see
+  // otlp_http.cc); trim() gives it back after the call.
+  buffers.inflated.reserve(limit + 1);
   Status st = decompress(encoding, wire, limit, buffers.inflated);
   if (!st.isOk()) return st;
   *body = buffers.inflated;
@@ -100,6 +107,31 @@ Status readMessage(grpc::ByteBuffer& buffer, size_t limit, WorkerBuffers& buffer
 
 grpc::Status toGrpcStatus(const GrpcReply& reply) {
   return grpc::Status(static_cast<grpc::StatusCode>(reply.code), reply.message, reply.details);
+}
+
+// Plain, or TLS from files gRPC re-reads when they change. The files are
+// loaded once here first, so a wrong path or a key that does not match its
+// certificate stops the start with a message instead of failing every
+// handshake later.
+Result<std::shared_ptr<grpc::ServerCredentials>> serverCredentials(const OtlpGrpcConfig& config) {
+  if (!config.tls.enabled()) return grpc::InsecureServerCredentials();
+  if (config.tls.min_version != "1.2")
+    return Status::invalid("otlp_grpc: TLS min_version " + config.tls.min_version +
+                           " is not supported (gRPC 1.51 always accepts TLS 1.2 and 1.3)");
+  auto check = TlsContextSource::create(config.tls);
+  if (!check.isOk()) return Status::invalid("otlp_grpc: " + check.status().message());
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.tls.key_file, config.tls.cert_file, config.tls.client_ca_file,
+      std::max(1u, config.tls_refresh_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (config.tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 int clampToInt(uint64_t v) { return v > INT_MAX ? INT_MAX : static_cast<int>(v); }
@@ -198,6 +230,7 @@ class OtlpGrpcReceiver::Impl::ExportCall final : public grpc::ServerGenericBidiR
       buffers.trim();
       // grpc-go's answers, which the collector gives.
       if (read.code() == Code::kTooLarge) {
+        impl_.stats_.decompressed_too_large.fetch_add(1, std::memory_order_relaxed);
         Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                             "grpc: received message after decompression larger than max of " +
                                 std::to_string(limit) + " bytes"));
@@ -324,9 +357,11 @@ void OtlpGrpcReceiver::Impl::stopWorkers() {
 Status OtlpGrpcReceiver::Impl::start() {
   if (server_) return Status::internal("otlp_grpc: already started");
   const std::string address = listenAddress(config_.host, config_.port);
+  auto credentials = serverCredentials(config_);
+  if (!credentials.isOk()) return credentials.status();
   try {
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(address, credentials.value(), &port_);
     builder.RegisterCallbackGenericService(this);
     builder.SetMaxReceiveMessageSize(clampToInt(config_.max_recv_msg_bytes));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
@@ -363,7 +398,9 @@ Status OtlpGrpcReceiver::Impl::start() {
     return Status::unavailable("cannot listen on " + address +
                                " (address in use, or not an address of this host)");
   }
-  LOG_INFO("otlp_grpc: listening on %s:%d", config_.host.c_str(), port_);
+  LOG_INFO("otlp_grpc: listening on %s:%d%s", config_.host.c_str(), port_,
+           config_.tls.enabled() ? (config_.tls.client_ca_file.empty() ? " (TLS)" : " (mutual TLS)")
+                                 : "");
   return Status::ok();
 }
 

@@ -39,6 +39,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "net/tls_settings.h"
 #include "pipeline/ingest.h"
 
 namespace otelhouse {
@@ -61,6 +62,14 @@ struct OtlpGrpcConfig {
   bool keepalive_permit_without_stream = true;
   uint32_t retry_after_seconds = 1;  // RetryInfo on UNAVAILABLE / RESOURCE_EXHAUSTED
   std::chrono::milliseconds shutdown_timeout{10000};
+  // cert_file set: TLS only, at least 1.2 (gRPC 1.51's floor; it cannot be
+  // raised through its C++ API). client_ca_file set: clients must present a
+  // certificate from that CA. The files are watched by gRPC's
+  // FileWatcherCertificateProvider every tls_refresh_seconds: replaced
+  // certificates reach new connections without a restart, and files that do
+  // not load keep the previous certificate in force.
+  TlsServerSettings tls;
+  unsigned tls_refresh_seconds = 1;
 };
 
 // What the auth hook sees of a call. Views valid only during the hook.
@@ -79,6 +88,7 @@ struct OtlpGrpcStats {
   std::atomic<uint64_t> accepted_records{0};
   std::atomic<uint64_t> rejected_records{0};
   std::atomic<uint64_t> refused_requests{0};  // any non-OK answer
+  std::atomic<uint64_t> decompressed_too_large{0};  // RESOURCE_EXHAUSTED while inflating
 };
 
 class OtlpGrpcReceiver {

@@ -117,6 +117,8 @@ Status OtlpHttpReceiver::start() {
   server.read_timeout = config_.read_timeout;
   server.idle_timeout = config_.idle_timeout;
   server.max_connections = config_.max_connections;
+  server.max_header_bytes = config_.max_header_bytes;
+  server.tls = config_.tls;
   server.name = "otlp_http";
   server_ = std::make_unique<HttpServer>(
       server, [this](const HttpRequest& req, HttpResponse& resp) { handle(req, resp); },
@@ -224,10 +226,15 @@ void OtlpHttpReceiver::handle(const HttpRequest& request, HttpResponse& response
   std::string inflated;
   std::string_view encoding = request.header("Content-Encoding");
   if (!isIdentityEncoding(encoding)) {
+    // Room for the whole limit up front: decompress() then never reallocates,
+    // so a body inflating to the limit costs the limit, not the old and the
+    // new buffer of a doubling at once. Untouched pages cost no memory.
+    inflated.reserve(config_.max_request_bytes + 1);
     Status st = decompress(encoding, request.body, config_.max_request_bytes, inflated);
     if (!st.isOk()) {
       refuse();
       if (st.code() == Code::kTooLarge) {
+        stats_.decompressed_too_large.fetch_add(1);
         statusResponse(response, format, 413, GrpcCode::kResourceExhausted, st.message());
       } else {
         statusResponse(response, format, 400, GrpcCode::kInvalidArgument, st.message());

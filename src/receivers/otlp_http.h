@@ -58,6 +58,8 @@ struct OtlpHttpConfig {
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds idle_timeout{60000};
   size_t max_connections = 10000;
+  size_t max_header_bytes = 64 * 1024;  // 431 beyond it
+  TlsServerSettings tls;                // cert_file set: HTTPS only (see net/tls_context.h)
   // CORS; ClickStack's defaults allow any origin and any header.
   std::vector<std::string> cors_allowed_origins{"*"};
   std::vector<std::string> cors_allowed_headers{"*"};
@@ -73,6 +75,7 @@ struct OtlpHttpStats {
   std::atomic<uint64_t> accepted_records{0};
   std::atomic<uint64_t> rejected_records{0};
   std::atomic<uint64_t> refused_requests{0};  // any non-200 answer
+  std::atomic<uint64_t> decompressed_too_large{0};  // 413: inflated past max_request_bytes
 };
 
 class OtlpHttpReceiver {
@@ -92,6 +95,8 @@ class OtlpHttpReceiver {
   void handleServerError(const HttpRequest& request, HttpResponse& response);
 
   const OtlpHttpStats& stats() const { return stats_; }
+  // The connection-level refusals (limits, timeouts, TLS); null before start().
+  const HttpServerStats* serverStats() const { return server_ ? &server_->stats() : nullptr; }
 
  private:
   // Handles CORS; true when the request was a preflight (fully answered).

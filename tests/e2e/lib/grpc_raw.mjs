@@ -12,10 +12,17 @@ export const METRICS_EXPORT = '/opentelemetry.proto.collector.metrics.v1.Metrics
 const identity = (b) => b;
 
 // Calls `path` on `address` (host:port) with the message bytes `message`.
-// gzip: compress the message (grpc-encoding: gzip). Resolves (never rejects)
+// gzip: compress the message (grpc-encoding: gzip). credentials: a
+// grpc.credentials value (default insecure; TLS tests pass createSsl(...)),
+// options: extra channel options. Resolves (never rejects)
 // to {code, details, metadata, response}: code 0 with the response bytes on
 // success, else the gRPC status code and message.
-export function rawUnary(address, path, message, { gzip = false, deadlineMs = 30_000, metadata } = {}) {
+export function rawUnary(
+  address,
+  path,
+  message,
+  { gzip = false, deadlineMs = 30_000, metadata, credentials, options: extraOptions } = {},
+) {
   const Client = grpc.makeGenericClientConstructor(
     {
       Export: {
@@ -36,7 +43,8 @@ export function rawUnary(address, path, message, { gzip = false, deadlineMs = 30
     'grpc.max_receive_message_length': -1,
   };
   if (gzip) options['grpc.default_compression_algorithm'] = 2; // gzip
-  const client = new Client(address, grpc.credentials.createInsecure(), options);
+  Object.assign(options, extraOptions ?? {});
+  const client = new Client(address, credentials ?? grpc.credentials.createInsecure(), options);
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata ?? {})) md.set(k, v);
   return new Promise((resolve) => {
