@@ -1,6 +1,8 @@
 #include "clickhouse/native_block.h"
 
+#include <algorithm>
 #include <memory>
+#include <unordered_map>
 
 namespace otelhouse::clickhouse {
 namespace {
@@ -383,6 +385,38 @@ Status decodeStrings(const NativeColumn& column, uint64_t rows, std::vector<std:
     Status st = in.readString(&s);
     if (!st.isOk()) return st;
     out->push_back(std::move(s));
+  }
+  return Status::ok();
+}
+
+Status encodeLowCardinalityString(std::string_view string_data, uint64_t rows, std::string* out) {
+  Input in(string_data);
+  // Position 0 holds the default value, as the server's own dictionaries do.
+  std::unordered_map<std::string_view, uint32_t> positions{{std::string_view(), 0}};
+  std::vector<std::string_view> keys{std::string_view()};
+  std::vector<uint32_t> indexes;
+  indexes.reserve(static_cast<size_t>(std::min<uint64_t>(rows, string_data.size())));
+  for (uint64_t i = 0; i < rows; ++i) {
+    std::string_view v;
+    Status st = in.readString(&v);
+    if (!st.isOk()) return st;
+    auto [it, added] = positions.emplace(v, static_cast<uint32_t>(keys.size()));
+    if (added) keys.push_back(v);
+    indexes.push_back(it->second);
+  }
+  if (!in.atEnd()) return Status::invalid("bytes after the String column's values");
+  const uint64_t index_type = keys.size() <= 0x100 ? 0 : keys.size() <= 0x10000 ? 1 : 2;
+  constexpr uint64_t kHasAdditionalKeys = 1u << 9;
+  constexpr uint64_t kNeedUpdateDictionary = 1u << 10;
+  putFixed<uint64_t>(*out, 1);  // keys serialization version
+  putFixed<uint64_t>(*out, index_type | kHasAdditionalKeys | kNeedUpdateDictionary);
+  putFixed<uint64_t>(*out, keys.size());
+  for (std::string_view k : keys) putString(*out, k);
+  putFixed<uint64_t>(*out, indexes.size());
+  for (uint32_t ix : indexes) {
+    if (index_type == 0) putFixed<uint8_t>(*out, static_cast<uint8_t>(ix));
+    else if (index_type == 1) putFixed<uint16_t>(*out, static_cast<uint16_t>(ix));
+    else putFixed<uint32_t>(*out, ix);
   }
   return Status::ok();
 }

@@ -56,6 +56,11 @@ void putBlock(std::string& out, uint64_t rows, const std::vector<NativeColumn>& 
 // Reads the values of a String column (for results such as DESCRIBE).
 Status decodeStrings(const NativeColumn& column, uint64_t rows, std::vector<std::string>* out);
 
+// Re-encodes the data of a String column (`rows` values) as the data of a
+// LowCardinality(String) column (keys version, flags, dictionary, indexes),
+// for servers that do not convert String to LowCardinality on insert (18.16).
+Status encodeLowCardinalityString(std::string_view string_data, uint64_t rows, std::string* out);
+
 // The type with every LowCardinality(...) wrapper removed: the server converts
 // between T and LowCardinality(T) on insert, so those count as the same.
 std::string withoutLowCardinality(std::string_view type);

@@ -53,6 +53,7 @@ Status Input::readVarUInt(uint64_t* v) {
     if (!st.isOk()) return st;
     uint8_t byte = static_cast<uint8_t>(*cur());
     advance(1);
+    if (i == 9 && byte > 1) break;  // more than 64 bits
     result |= static_cast<uint64_t>(byte & 0x7f) << (7 * i);
     if ((byte & 0x80) == 0) {
       *v = result;

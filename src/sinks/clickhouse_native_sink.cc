@@ -268,17 +268,32 @@ Status ClickHouseNativeSink::insertOnce(Connection& c, std::string_view table,
   uint64_t rows = 0;
   uint64_t bytes = 0;
   std::vector<NativeColumn> cols;
+  std::vector<std::string> encoded(want.size());
   for (const NativeBlock& b : blocks) {
     cols.clear();
-    for (const NativeColumn& w : want) {
+    for (size_t i = 0; i < want.size(); ++i) {
+      const NativeColumn& w = want[i];
       const NativeColumn* col = findColumn(b, w.name);
       if (col == nullptr) {
         (void)c.endInsert();
         return Status::invalid("Native batch: column " + std::string(w.name) +
                                " is in the first block but not in a later one");
       }
-      cols.push_back(*col);
-      bytes += col->data.size();
+      NativeColumn send = *col;
+      if (w.type == "LowCardinality(String)" && col->type == "String" && b.rows > 0) {
+        // Old servers (18.16) cannot convert this one on insert; the others
+        // could, but the dictionary encoding is cheap and smaller on the wire.
+        encoded[i].clear();
+        st = clickhouse::encodeLowCardinalityString(col->data, b.rows, &encoded[i]);
+        if (!st.isOk()) {
+          (void)c.endInsert();
+          return Status::invalid("Native batch: column " + std::string(w.name) + ": " + st.message());
+        }
+        send.type = w.type;
+        send.data = encoded[i];
+      }
+      cols.push_back(send);
+      bytes += send.data.size();
     }
     st = c.sendBlock(b.rows, cols);
     if (!st.isOk()) return st;

@@ -17,8 +17,12 @@
 //   sent as they are with those columns only, each as one Data packet (block
 //   info prefixed, compressed per options.compression: zstd, lz4, or none;
 //   gzip means none on this protocol). Columns the table lacks are dropped;
-//   a column whose type differs from the table's (other than LowCardinality
-//   wrappers, which the server converts) fails with Status::invalid naming it;
+//   a column whose type differs from the table's fails with Status::invalid
+//   naming it, except for LowCardinality wrappers: a String column for a
+//   LowCardinality(String) one is dictionary-encoded here (18.16 cannot
+//   convert it); nested ones (Map(LowCardinality(String), ...)) are left to
+//   the server, which converts them from 19.x on (untested here: 18.16 has no
+//   Map) and otherwise answers with its exception;
 // - settings only where the server knows them: insert_deduplication_token
 //   from 22.2, async_insert (+ wait_for_async_insert=1) from 21.11.
 // execute() runs a statement; query() supports format "Native" only (the

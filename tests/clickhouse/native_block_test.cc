@@ -241,3 +241,25 @@ TEST(CompressedFrames, RoundTripEachMethodAndDetectCorruption) {
 
 }  // namespace
 }  // namespace otelhouse::clickhouse
+
+namespace otelhouse::clickhouse {
+namespace {
+
+TEST(NativeBlockReader, EncodesStringsAsLowCardinality) {
+  StringColumn values;
+  for (int i = 0; i < 1000; ++i) values.append(i % 7 == 0 ? "" : "v" + std::to_string(i % 300));
+  std::string lc;
+  ASSERT_TRUE(encodeLowCardinalityString(values.serialized(), 1000, &lc).isOk());
+  // 300 distinct values: UInt16 indexes; the reader walks it exactly.
+  uint64_t flags;
+  std::memcpy(&flags, lc.data() + 8, 8);
+  EXPECT_EQ(flags & 0xff, 1u);
+  Input in(lc);
+  ASSERT_TRUE(skipColumnData(in, "LowCardinality(String)", 1000).isOk());
+  EXPECT_TRUE(in.atEnd());
+  std::string bad;
+  EXPECT_FALSE(encodeLowCardinalityString(values.serialized(), 1001, &bad).isOk());
+}
+
+}  // namespace
+}  // namespace otelhouse::clickhouse

@@ -268,6 +268,17 @@ TEST(ClickHouseNativeSink, InsertsOnlyTheTableColumnsAndChecksTypes) {
   ASSERT_TRUE(sink.insert("logs", logsLikeBlock(100, 5, false), "").isOk());
   EXPECT_EQ(mustQuery(*server, "SELECT count() FROM logs"), "105\n");
 
+  // A LowCardinality(String) column takes the batch's String (the server
+  // converts), as ClickStack's ServiceName does; DDL goes through execute().
+  Status ddl = sink.execute(
+      "CREATE TABLE logs_lc (Body LowCardinality(String), Ts UInt64) ENGINE = MergeTree ORDER BY Ts");
+  ASSERT_TRUE(ddl.isOk()) << ddl.toString();
+  st = sink.insert("logs_lc", logsLikeBlock(0, 20, false), "");
+  ASSERT_TRUE(st.isOk()) << st.toString();
+  EXPECT_EQ(mustQuery(*server, "SELECT toTypeName(Body) FROM logs_lc LIMIT 1"), "LowCardinality(String)\n");
+  EXPECT_EQ(mustQuery(*server, "SELECT Body, Ts FROM logs_lc ORDER BY Ts FORMAT TSV"),
+            mustQuery(*server, "SELECT Body, Ts FROM logs WHERE Ts < 1700000020 ORDER BY Ts FORMAT TSV"));
+
   // A batch that is not valid Native: a clear error, nothing sent.
   std::string bad = logsLikeBlock(0, 5, false);
   bad.resize(bad.size() - 3);
