@@ -266,40 +266,72 @@ void AnyValueRenderer::addKeyValues(size_t seg_begin, size_t seg_end, uint32_t f
 
 namespace {
 
-// Bytewise key order; most keys differ within their first eight bytes.
+// The first eight bytes of a key, zero-padded, as a big-endian number: when
+// two prefixes differ they order the keys bytewise; when equal, compare whole.
+inline uint64_t keyPrefix(std::string_view k) {
+  uint64_t x = 0;
+  std::memcpy(&x, k.data(), k.size() < 8 ? k.size() : 8);
+  return __builtin_bswap64(x);
+}
+
 inline bool keyLess(std::string_view a, std::string_view b) {
-  if (a.size() >= 8 && b.size() >= 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data(), 8);
-    std::memcpy(&y, b.data(), 8);
-    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
-  }
+  const uint64_t x = keyPrefix(a), y = keyPrefix(b);
+  if (x != y) return x < y;
   return a < b;
 }
 
 }  // namespace
 
 size_t AnyValueRenderer::sortedUnique(size_t begin) {
-  auto first = entries_.begin() + static_cast<ptrdiff_t>(begin);
   const size_t n = entries_.size() - begin;
-  if (n <= 32) {
-    // Insertion sort: stable, and quickest for the few attributes a record
-    // or resource has (often already in order).
-    for (size_t i = begin + 1; i < entries_.size(); ++i) {
-      if (!keyLess(entries_[i].key, entries_[i - 1].key)) continue;
-      const AttributeEntry e = entries_[i];
+  if (n <= 1) return entries_.size();
+  if (n <= 64) {
+    // Insertion sort of (prefix, index) pairs, stable, then one permutation
+    // of the entries: quickest for the few attributes a record or resource
+    // has, and the entries themselves are large to move.
+    struct Slot {
+      uint64_t prefix;
+      uint32_t index;
+    };
+    Slot slots[64];
+    bool sorted = true;
+    for (size_t i = 0; i < n; ++i) {
+      slots[i] = {keyPrefix(entries_[begin + i].key), static_cast<uint32_t>(begin + i)};
+    }
+    auto less = [this](const Slot& a, const Slot& b) {
+      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+      return entries_[a.index].key < entries_[b.index].key;
+    };
+    for (size_t i = 1; i < n; ++i) {
+      if (!less(slots[i], slots[i - 1])) continue;
+      sorted = false;
+      const Slot e = slots[i];
       size_t j = i;
       do {
-        entries_[j] = entries_[j - 1];
+        slots[j] = slots[j - 1];
         --j;
-      } while (j > begin && keyLess(e.key, entries_[j - 1].key));
-      entries_[j] = e;
+      } while (j > 0 && less(e, slots[j - 1]));
+      slots[j] = e;
     }
-  } else {
-    std::stable_sort(first, entries_.end(), [](const AttributeEntry& a, const AttributeEntry& b) {
-      return keyLess(a.key, b.key);
-    });
+    // Keep the last of each run of equal keys.
+    size_t kept = 0;
+    for (size_t i = 0; i < n; ++i) {
+      if (i + 1 < n && slots[i + 1].prefix == slots[i].prefix &&
+          entries_[slots[i + 1].index].key == entries_[slots[i].index].key)
+        continue;
+      slots[kept++] = slots[i];
+    }
+    if (sorted && kept == n) return entries_.size();
+    sort_scratch_.clear();
+    for (size_t i = 0; i < kept; ++i) sort_scratch_.push_back(entries_[slots[i].index]);
+    std::copy(sort_scratch_.begin(), sort_scratch_.end(),
+              entries_.begin() + static_cast<ptrdiff_t>(begin));
+    return begin + kept;
   }
+  std::stable_sort(entries_.begin() + static_cast<ptrdiff_t>(begin), entries_.end(),
+                   [](const AttributeEntry& a, const AttributeEntry& b) {
+                     return keyLess(a.key, b.key);
+                   });
   size_t out = begin;
   for (size_t i = begin; i < entries_.size(); ++i) {
     if (i + 1 < entries_.size() && entries_[i + 1].key == entries_[i].key) continue;

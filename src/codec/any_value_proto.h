@@ -121,6 +121,7 @@ class AnyValueRenderer {
 
   std::vector<std::string_view> segs_;
   std::vector<AttributeEntry> entries_;
+  std::vector<AttributeEntry> sort_scratch_;
 };
 
 }  // namespace otelhouse
