@@ -11,6 +11,7 @@
 #include "sinks/clickhouse_endpoint.h"
 #include "sinks/clickhouse_http_sink.h"
 #include "sinks/clickhouse_native_sink.h"
+#include "sinks/column_filter_sink.h"
 #include "sinks/failover_sink.h"
 #include "sinks/null_sink.h"
 
@@ -40,7 +41,10 @@ class Store::Gate final : public Sink {
 namespace {
 
 std::unique_ptr<Sink> serverSink(const ClickHouseEndpoint& ep, const ServerSinkOptions& o) {
-  if (ep.protocol == ClickHouseProtocol::kHttp) return std::make_unique<ClickHouseHttpSink>(ep, o);
+  // The native sink drops columns the table lacks itself (it sees the
+  // server's header block); over HTTP the table is described first.
+  if (ep.protocol == ClickHouseProtocol::kHttp)
+    return std::make_unique<ColumnFilterSink>(std::make_unique<ClickHouseHttpSink>(ep, o));
   return std::make_unique<ClickHouseNativeSink>(ep, o);
 }
 

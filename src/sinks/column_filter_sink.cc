@@ -1,0 +1,61 @@
+#include "sinks/column_filter_sink.h"
+
+#include <vector>
+
+#include "clickhouse/native_block.h"
+#include "common/log.h"
+
+namespace otelhouse {
+
+Status ColumnFilterSink::filterColumns(std::string_view native, const std::set<std::string, std::less<>>& keep,
+                                       std::string* out, bool* changed) {
+  std::vector<clickhouse::NativeBlock> blocks;
+  Status st = clickhouse::splitNativeStream(native, &blocks);
+  if (!st.isOk()) return st;
+  *changed = false;
+  for (const auto& b : blocks)
+    for (const auto& c : b.columns)
+      if (!keep.count(c.name)) *changed = true;
+  if (!*changed) return Status::ok();
+  out->clear();
+  out->reserve(native.size());
+  std::vector<clickhouse::NativeColumn> kept;
+  for (const auto& b : blocks) {
+    kept.clear();
+    for (const auto& c : b.columns)
+      if (keep.count(c.name)) kept.push_back(c);
+    clickhouse::putBlock(*out, b.rows, kept);
+  }
+  return Status::ok();
+}
+
+Status ColumnFilterSink::insert(std::string_view table, std::string_view native, std::string_view token) {
+  std::set<std::string, std::less<>> keep;
+  {
+    std::lock_guard lock(mu_);
+    auto it = columns_.find(table);
+    if (it != columns_.end()) keep = it->second;
+  }
+  if (keep.empty()) {
+    auto cols = inner_.describe(table);
+    if (!cols.isOk()) return cols.status();
+    for (const auto& c : cols.value())
+      if (c.default_kind.empty() || c.default_kind == "DEFAULT") keep.insert(c.name);
+    if (keep.empty()) return Status::internal("DESCRIBE " + std::string(table) + " returned no columns");
+    std::lock_guard lock(mu_);
+    columns_[std::string(table)] = keep;
+  }
+  std::string filtered;
+  bool changed = false;
+  Status st = filterColumns(native, keep, &filtered, &changed);
+  // Not retryable: a batch that is not Native goes to the dead letters.
+  if (!st.isOk()) return Status::invalid("a batch for " + std::string(table) + " is not Native: " + st.message());
+  st = inner_.insert(table, changed ? std::string_view(filtered) : native, token);
+  if (!st.isOk()) {
+    std::lock_guard lock(mu_);
+    columns_.erase(std::string(table));
+  }
+  return st;
+}
+
+}  // namespace otelhouse
