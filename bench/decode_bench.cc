@@ -12,6 +12,7 @@
 #include "codec/otlp_traces_json.h"
 #include "codec/otlp_traces_proto.h"
 #include "corpus.h"
+#include "pipeline/log_processor.h"
 
 namespace otelhouse::bench {
 namespace {
@@ -69,6 +70,29 @@ void BM_LogsProtoToNative(benchmark::State& state) {
   finish(state, c);
 }
 BENCHMARK(BM_LogsProtoToNative);
+
+// What the gateway runs by default: decode with ClickStack's log processing
+// (session routing, JSON bodies, severity inference) as the decoder's hook.
+void BM_LogsProtoDecodeProcessed(benchmark::State& state) {
+  const Corpus& c = corpus(LoadSignal::kLogs, LoadFormat::kProtobuf);
+  const LogProcessingOptions options;
+  LogsRows rows, sessions;
+  for (auto _ : state) {
+    for (const std::string& body : c.requests) {
+      rows.clear();
+      sessions.clear();
+      LogProcessor processor(options, rows, sessions);
+      Status st = decodeLogsProto(body, rows, &processor);
+      if (!st.isOk()) {
+        state.SkipWithError(st.message().c_str());
+        return;
+      }
+      benchmark::DoNotOptimize(rows);
+    }
+  }
+  finish(state, c);
+}
+BENCHMARK(BM_LogsProtoDecodeProcessed);
 
 void BM_LogsJsonDecode(benchmark::State& state) {
   decodeCorpus<LogsRows>(state, corpus(LoadSignal::kLogs, LoadFormat::kJson),

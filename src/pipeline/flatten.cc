@@ -85,6 +85,23 @@ LogAttr attrOfGoJson(std::string_view key, const GoJsonValue& v) {
 void Flattener::put(std::string_view key, const LogAttr& value) {
   LogAttr a = value;
   a.key = key;
+  // A record has a handful of attributes: a linear search finds a repeated
+  // key without the hash map's node allocation per key; past kLinearKeys
+  // the map takes over (built once from what is there).
+  constexpr size_t kLinearKeys = 16;
+  if (index_.empty()) {
+    for (LogAttr& r : result_) {
+      if (r.key == key) {
+        r = a;
+        return;
+      }
+    }
+    if (result_.size() < kLinearKeys) {
+      result_.push_back(a);
+      return;
+    }
+    for (size_t i = 0; i < result_.size(); ++i) index_.emplace(result_[i].key, i);
+  }
   auto [it, inserted] = index_.try_emplace(key, result_.size());
   if (inserted) {
     result_.push_back(a);

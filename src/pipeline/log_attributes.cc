@@ -15,8 +15,19 @@ void serializeSorted(std::span<const Entry> entries, std::vector<uint32_t>& orde
   count = 0;
   order.resize(entries.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](uint32_t a, uint32_t b) { return entries[a].key < entries[b].key; });
+  auto less = [&](uint32_t a, uint32_t b) { return entries[a].key < entries[b].key; };
+  if (order.size() <= 32) {
+    // Insertion sort: stable like stable_sort, without its temporary buffer
+    // (one allocation per record otherwise).
+    for (size_t i = 1; i < order.size(); ++i) {
+      const uint32_t x = order[i];
+      size_t j = i;
+      for (; j > 0 && less(x, order[j - 1]); --j) order[j] = order[j - 1];
+      order[j] = x;
+    }
+  } else {
+    std::stable_sort(order.begin(), order.end(), less);
+  }
   for (size_t i = 0; i < order.size(); ++i) {
     if (i + 1 < order.size() && entries[order[i + 1]].key == entries[order[i]].key) continue;
     const Entry& e = entries[order[i]];
