@@ -163,13 +163,15 @@ Status ClickHouseNativeSink::ping() {
   return st;
 }
 
-Result<std::vector<ColumnInfo>> ClickHouseNativeSink::tableColumns(std::string_view table) {
+Result<std::vector<ColumnInfo>> ClickHouseNativeSink::tableColumns(Connection& c, std::string_view table) {
   {
     std::lock_guard lock(tables_mu_);
     auto it = tables_.find(table);
     if (it != tables_.end()) return it->second;
   }
-  auto cols = describe(table);
+  // On the caller's session: taking a second one from the pool could wait
+  // forever for callers that each hold one.
+  auto cols = describeOn(c, table);
   if (!cols.isOk()) return cols;
   std::lock_guard lock(tables_mu_);
   tables_[std::string(table)] = cols.value();
@@ -204,6 +206,9 @@ Status ClickHouseNativeSink::insert(std::string_view table, std::string_view nat
     if (reused && nothing_sent && st.code() == Code::kUnavailable && attempt == 0) continue;
     errors_++;
     if (st.code() == Code::kInvalidArgument) {
+      // The server's own words, for whoever reads the dead letters' cause.
+      LOG_WARN("ClickHouse %s refused an insert into %s: %s", endpoint_.text.c_str(),
+               std::string(table).c_str(), st.message().c_str());
       std::lock_guard lock(tables_mu_);
       tables_.erase(std::string(table));
     }
@@ -216,7 +221,7 @@ Status ClickHouseNativeSink::insertOnce(Connection& c, std::string_view table,
                                         std::string_view dedup_token, bool* nothing_sent) {
   *nothing_sent = true;
   Status st;
-  auto table_cols = tableColumns(table);
+  auto table_cols = tableColumns(c, table);
   if (!table_cols.isOk()) {
     // DESC failed before anything was inserted.
     return table_cols.status();
@@ -347,25 +352,26 @@ Status ClickHouseNativeSink::query(std::string_view sql, std::string_view format
 }
 
 Result<std::vector<ColumnInfo>> ClickHouseNativeSink::describe(std::string_view table) {
-  std::vector<OwnedBlock> blocks;
   for (int attempt = 0;; ++attempt) {
-    blocks.clear();
     bool reused = false;
     auto c = acquire(&reused);
     if (!c.isOk()) return c.status();
-    Status st = c.value()->query("DESC TABLE " + quoteIdent(database_) + "." + quoteIdent(table), {}, &blocks);
-    bool retry = reused && attempt == 0 && st.code() == Code::kUnavailable;
+    auto cols = describeOn(*c.value(), table);
+    bool retry = reused && attempt == 0 && cols.status().code() == Code::kUnavailable;
     release(std::move(c.value()));
-    if (retry) continue;
-    if (!st.isOk()) return st;
-    break;
+    if (!retry) return cols;
   }
+}
+
+Result<std::vector<ColumnInfo>> ClickHouseNativeSink::describeOn(Connection& c, std::string_view table) {
+  std::vector<OwnedBlock> blocks;
+  Status st = c.query("DESC TABLE " + quoteIdent(database_) + "." + quoteIdent(table), {}, &blocks);
+  if (!st.isOk()) return st;
   std::vector<ColumnInfo> out;
   for (const OwnedBlock& b : blocks) {
     if (b.block.rows == 0) continue;
     std::vector<std::string> names, types, kinds;
     for (const NativeColumn& col : b.block.columns) {
-      Status st;
       if (col.name == "name") st = clickhouse::decodeStrings(col, b.block.rows, &names);
       else if (col.name == "type") st = clickhouse::decodeStrings(col, b.block.rows, &types);
       else if (col.name == "default_type") st = clickhouse::decodeStrings(col, b.block.rows, &kinds);

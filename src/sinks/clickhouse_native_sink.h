@@ -96,7 +96,8 @@ class ClickHouseNativeSink final : public Sink {
   Status insertOnce(Connection& c, std::string_view table,
                     const std::vector<clickhouse::NativeBlock>& blocks,
                     std::string_view dedup_token, bool* nothing_sent);
-  Result<std::vector<ColumnInfo>> tableColumns(std::string_view table);
+  Result<std::vector<ColumnInfo>> tableColumns(Connection& c, std::string_view table);
+  Result<std::vector<ColumnInfo>> describeOn(Connection& c, std::string_view table);
 
   ClickHouseEndpoint endpoint_;
   ServerSinkOptions options_;

@@ -371,6 +371,26 @@ TEST(ClickHouseNativeSink, ServerDownIsUnavailableAndARestartIsSurvived) {
   EXPECT_LE(big_rows, static_cast<uint64_t>(ok.load() + 1) * 200000u);
 }
 
+TEST(ClickHouseNativeSink, ConcurrentInsertsShareAPoolOfSessions) {
+  OTELHOUSE_START_CLICKHOUSE_OR_SKIP(server);
+  mustQuery(*server, kLogsTable);
+  ClickHouseNativeSink sink(endpointOf(*server), optionsWith(ClickHouseCompression::kLz4));
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        if (!sink.insert("logs", logsLikeBlock((t * 5 + i) * 100, 100, false), "").isOk()) failures++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(mustQuery(*server, "SELECT count(), uniqExact(Ts) FROM logs"), "2000\t2000\n");
+  EXPECT_LE(sink.stats().connections_opened, 2u);  // options.max_connections
+  EXPECT_EQ(sink.stats().inserts, 20u);
+}
+
 TEST(ClickHouseNativeSink, SilentServerTimesOut) {
   // A listener that never answers: the kernel completes the TCP handshake,
   // the server's Hello never comes.
