@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "schema/rollup_ddl.h"
+
 namespace otelhouse {
 namespace {
 
@@ -65,73 +67,16 @@ std::string logsTable(const SchemaOptions& o, const char* table, bool materializ
   return sql;
 }
 
-// One branch of the attribute rollup view: a map column's entries, with
-// array indexes in keys folded to [*] so HyperDX suggests one key per array.
-std::string mapBranch(const SchemaOptions& o, const char* column) {
-  return std::string("  SELECT '") + column +
-         "' AS ColumnIdentifier, toStartOfFifteenMinutes(Timestamp) AS Timestamp, "
-         "replaceRegexpAll(entry.1, '\\\\[\\\\d+\\\\]', '[*]') AS Key, entry.2 AS Value\n"
-         "  FROM " + o.database + ".otel_logs ARRAY JOIN " + column + " AS entry\n";
-}
-
-std::string nativeBranch(const SchemaOptions& o, const std::string& column) {
-  return "  SELECT 'NativeColumn' AS ColumnIdentifier, toStartOfFifteenMinutes(Timestamp) AS "
-         "Timestamp, '" + column + "' AS Key, `" + column + "` AS Value\n"
-         "  FROM " + o.database + ".otel_logs\n";
-}
-
 std::vector<std::string> logsRollups(const SchemaOptions& o) {
-  const std::string db = o.database;
-  const std::string ttl = ttlInterval(ttlOr(o.logs_ttl_seconds, o.ttl_seconds));
-  std::vector<std::string> out;
-  out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_logs_kv_rollup_15m
-(
-  `Timestamp` DateTime,
-  `ColumnIdentifier` LowCardinality(String),
-  `Key` LowCardinality(String),
-  `Value` String,
-  `count` UInt64,
-  INDEX idx_count_minmax count TYPE minmax GRANULARITY 1,
-  INDEX idx_timestamp_minmax Timestamp TYPE minmax GRANULARITY 1
-)
-ENGINE = SummingMergeTree
-PARTITION BY toDate(Timestamp)
-ORDER BY (ColumnIdentifier, Key, Timestamp, Value)
-TTL Timestamp + )" + ttl + R"(
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1)");
-  out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_logs_key_rollup_15m
-(
-  `Timestamp` DateTime,
-  `ColumnIdentifier` LowCardinality(String),
-  `Key` LowCardinality(String),
-  `count` UInt64,
-  INDEX idx_count_minmax count TYPE minmax GRANULARITY 1,
-  INDEX idx_timestamp_minmax Timestamp TYPE minmax GRANULARITY 1
-)
-ENGINE = SummingMergeTree
-PARTITION BY toDate(Timestamp)
-ORDER BY (ColumnIdentifier, Key, Timestamp)
-TTL Timestamp + )" + ttl + R"(
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1)");
-  out.push_back("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".otel_logs_key_rollup_15m_mv TO " +
-                db + ".otel_logs_key_rollup_15m\nAS SELECT Timestamp, ColumnIdentifier, Key, "
-                "sum(count) AS count\nFROM " + db + ".otel_logs_kv_rollup_15m\n"
-                "GROUP BY ColumnIdentifier, Key, Timestamp");
-  std::string mv = "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db +
-                   ".otel_logs_attr_kv_rollup_15m_mv TO " + db +
-                   ".otel_logs_kv_rollup_15m\nAS WITH elements AS (\n";
-  mv += mapBranch(o, "ResourceAttributes") + "  UNION ALL\n";
-  mv += mapBranch(o, "LogAttributes") + "  UNION ALL\n";
-  mv += mapBranch(o, "ScopeAttributes");
-  const char* native[] = {"SeverityText", "ServiceName", "ScopeName", "ScopeVersion",
-                          "ResourceSchemaUrl", "ScopeSchemaUrl"};
-  for (const char* c : native) mv += "  UNION ALL\n" + nativeBranch(o, c);
-  for (const char* key : kMaterializedResourceKeys)
-    mv += "  UNION ALL\n" + nativeBranch(o, std::string("__hdx_materialized_") + key);
-  mv += ")\nSELECT Timestamp, ColumnIdentifier, Key, Value, count() AS count FROM elements\n"
-        "GROUP BY Timestamp, ColumnIdentifier, Key, Value";
-  out.push_back(mv);
-  return out;
+  RollupSpec spec;
+  spec.source = "otel_logs";
+  spec.kv_view = "otel_logs_attr_kv_rollup_15m_mv";
+  spec.map_columns = {"ResourceAttributes", "LogAttributes", "ScopeAttributes"};
+  spec.native_columns = {"SeverityText", "ServiceName", "ScopeName", "ScopeVersion", "ResourceSchemaUrl",
+                         "ScopeSchemaUrl"};
+  for (const char* key : kMaterializedResourceKeys) spec.native_columns.push_back(std::string("__hdx_materialized_") + key);
+  spec.ttl_seconds = ttlOr(o.logs_ttl_seconds, o.ttl_seconds);
+  return rollupSchema(o, spec);
 }
 
 }  // namespace

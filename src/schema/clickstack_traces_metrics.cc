@@ -1,5 +1,6 @@
 // ClickStack's otel_traces (with its rollups) and otel_metrics_* tables.
 #include "schema/clickstack_schema.h"
+#include "schema/rollup_ddl.h"
 
 namespace otelhouse {
 namespace {
@@ -90,67 +91,15 @@ std::string metricTable(const SchemaOptions& o, const char* table, const char* n
          ttlInterval(ttlOr(o.metrics_ttl_seconds, o.ttl_seconds)) + "\nSETTINGS ttl_only_drop_parts = 1";
 }
 
-std::string traceBranch(const SchemaOptions& o, const std::string& select) {
-  return "  SELECT " + select + "\n  FROM " + o.database + ".otel_traces\n";
-}
-
 std::vector<std::string> tracesRollups(const SchemaOptions& o) {
-  const std::string db = o.database;
-  const std::string ttl = ttlInterval(ttlOr(o.traces_ttl_seconds, o.ttl_seconds));
-  std::vector<std::string> out;
-  out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_traces_kv_rollup_15m
-(
-  `Timestamp` DateTime,
-  `ColumnIdentifier` LowCardinality(String),
-  `Key` LowCardinality(String),
-  `Value` String,
-  `count` UInt64,
-  INDEX idx_count_minmax count TYPE minmax GRANULARITY 1,
-  INDEX idx_timestamp_minmax Timestamp TYPE minmax GRANULARITY 1
-)
-ENGINE = SummingMergeTree
-PARTITION BY toDate(Timestamp)
-ORDER BY (ColumnIdentifier, Key, Timestamp, Value)
-TTL Timestamp + )" + ttl + R"(
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1)");
-  out.push_back("CREATE TABLE IF NOT EXISTS " + db + R"(.otel_traces_key_rollup_15m
-(
-  `Timestamp` DateTime,
-  `ColumnIdentifier` LowCardinality(String),
-  `Key` LowCardinality(String),
-  `count` UInt64,
-  INDEX idx_count_minmax count TYPE minmax GRANULARITY 1,
-  INDEX idx_timestamp_minmax Timestamp TYPE minmax GRANULARITY 1
-)
-ENGINE = SummingMergeTree
-PARTITION BY toDate(Timestamp)
-ORDER BY (ColumnIdentifier, Key, Timestamp)
-TTL Timestamp + )" + ttl + R"(
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1)");
-  out.push_back("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".otel_traces_key_rollup_15m_mv TO " +
-                db + ".otel_traces_key_rollup_15m\nAS SELECT Timestamp, ColumnIdentifier, Key, "
-                "sum(count) AS count\nFROM " + db + ".otel_traces_kv_rollup_15m\n"
-                "GROUP BY ColumnIdentifier, Key, Timestamp");
-  const std::string ts = "toStartOfFifteenMinutes(Timestamp) AS Timestamp";
-  std::string mv = "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".otel_traces_kv_rollup_15m_mv TO " +
-                   db + ".otel_traces_kv_rollup_15m\nAS WITH elements AS (\n";
-  bool first = true;
-  for (const char* map : {"ResourceAttributes", "SpanAttributes"}) {
-    if (!first) mv += "  UNION ALL\n";
-    first = false;
-    mv += "  SELECT '" + std::string(map) + "' AS ColumnIdentifier, " + ts +
-          ", replaceRegexpAll(entry.1, '\\\\[\\\\d+\\\\]', '[*]') AS Key, CAST(entry.2 AS String) "
-          "AS Value\n  FROM " + db + ".otel_traces ARRAY JOIN " + map + " AS entry\n";
-  }
-  for (const char* col : {"ServiceName", "SpanName", "SpanKind", "StatusCode", "ScopeName", "ScopeVersion"}) {
-    mv += "  UNION ALL\n" +
-          traceBranch(o, "'NativeColumn' AS ColumnIdentifier, " + ts + ", '" + col + "' AS Key, CAST(" +
-                             col + " AS String) AS Value");
-  }
-  mv += ")\nSELECT Timestamp, ColumnIdentifier, Key, Value, count() AS count FROM elements\n"
-        "GROUP BY Timestamp, ColumnIdentifier, Key, Value";
-  out.push_back(mv);
-  return out;
+  RollupSpec spec;
+  spec.source = "otel_traces";
+  spec.kv_view = "otel_traces_kv_rollup_15m_mv";
+  spec.map_columns = {"ResourceAttributes", "SpanAttributes"};
+  spec.native_columns = {"ServiceName", "SpanName", "SpanKind", "StatusCode", "ScopeName", "ScopeVersion"};
+  spec.cast_values = true;
+  spec.ttl_seconds = ttlOr(o.traces_ttl_seconds, o.ttl_seconds);
+  return rollupSchema(o, spec);
 }
 
 }  // namespace
