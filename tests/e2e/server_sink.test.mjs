@@ -149,10 +149,12 @@ async function rowsOf(gw, table, order, service) {
   return gw.query(`SELECT * FROM ${table} WHERE ServiceName = '${service}' ORDER BY ${order}`);
 }
 
-test('gateway A writes through its HTTP server sink into gateway B: every signal, every column as embedded', async () => {
+test('gateway A writes through its HTTP server sink (failing over from a dead endpoint) into gateway B: every signal, every column as embedded', async () => {
   const b = await startGateway();
   const c = await startGateway();
-  const a = await startGateway({ args: ['--clickhouse-endpoint', b.queryUrl, '--clickhouse-compress', 'zstd'] });
+  // The first endpoint of the failover list is down: A must move on to B.
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const a = await startGateway({ args: ['--clickhouse-endpoint', `${dead},${b.queryUrl}`, '--clickhouse-compress', 'zstd'] });
   try {
     const service = `server-sink-full`;
     const p = payloads('full');
