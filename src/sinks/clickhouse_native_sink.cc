@@ -275,6 +275,7 @@ Status ClickHouseNativeSink::insertOnce(Connection& c, std::string_view table,
   std::vector<NativeColumn> cols;
   std::vector<std::string> encoded(want.size());
   for (const NativeBlock& b : blocks) {
+    if (b.rows == 0) continue;  // nothing to store; an empty Data packet would end the insert
     cols.clear();
     for (size_t i = 0; i < want.size(); ++i) {
       const NativeColumn& w = want[i];

@@ -167,7 +167,8 @@ TEST(ClickHouseNativeSink, InsertsBlocksWithEachCompression) {
     SCOPED_TRACE(compressionName(comp));
     ClickHouseNativeSink sink(endpointOf(*server), optionsWith(comp));
     // Two blocks in one stream; the second large enough for several frames.
-    std::string native = logsLikeBlock(first, 10, false) + logsLikeBlock(first + 10, 30000, false);
+    std::string native = logsLikeBlock(first, 10, false) + logsLikeBlock(first, 0, false) +
+                         logsLikeBlock(first + 10, 30000, false);
     auto start = std::chrono::steady_clock::now();
     Status st = sink.insert("logs", native, "token-1");
     ASSERT_TRUE(st.isOk()) << st.toString();
@@ -180,7 +181,7 @@ TEST(ClickHouseNativeSink, InsertsBlocksWithEachCompression) {
     first += 30010;
     NativeSinkStats stats = sink.stats();
     EXPECT_EQ(stats.rows, 30010u);
-    EXPECT_EQ(stats.blocks, 2u);
+    EXPECT_EQ(stats.blocks, 3u);
     EXPECT_EQ(stats.inserts, 1u);
   }
   std::string got = mustQuery(*server, "SELECT * FROM logs ORDER BY Ts FORMAT TSV");
