@@ -16,6 +16,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libre2-dev libcurl4-openssl-dev liblz4-dev
   chromium  # tests/e2e/browser_session.test.mjs
   clickhouse-server clickhouse-client
+  valgrind  # bench/callgrind: instruction counts that a busy machine does not distort
 )
 # Node.js and npm: Debian's, unless the machine already has them (a newer
 # Node from elsewhere conflicts with Debian's npm package).
