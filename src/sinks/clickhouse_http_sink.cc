@@ -205,6 +205,10 @@ std::string ClickHouseHttpSink::baseParams() const { return "database=" + urlEnc
 
 Status ClickHouseHttpSink::post(const std::string& params, std::string_view body,
                                 std::string_view encoding, Reply* reply) {
+  // A line break would end the header early and smuggle in another one.
+  if (user_.find_first_of("\r\n") != std::string::npos ||
+      password_.find_first_of("\r\n") != std::string::npos)
+    return Status::invalid("ClickHouse " + endpoint_.text + ": the user or password contains a line break");
   CURL* h = static_cast<CURL*>(acquireHandle());
   if (!h) return Status::unavailable("ClickHouse " + endpoint_.text + ": cannot create a curl handle");
   // reset() clears the options but keeps the handle's live connection.
@@ -227,7 +231,8 @@ Status ClickHouseHttpSink::post(const std::string& params, std::string_view body
   }
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.data());
+  // A null POSTFIELDS would make curl read the body from stdin.
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, onBody);

@@ -292,5 +292,18 @@ TEST(ClickHouseHttpSinkErrors, NothingListeningIsUnavailable) {
   EXPECT_TRUE(isRetryable(st));
 }
 
+TEST(ClickHouseHttpSinkErrors, LineBreakInCredentialsIsRefusedBeforeSending) {
+  ClickHouseEndpoint e;
+  e.host = "127.0.0.1";
+  e.port = 1;
+  e.text = "http://127.0.0.1:1";
+  ServerSinkOptions options;
+  options.password = "pw\r\nX-ClickHouse-User: admin";
+  ClickHouseHttpSink sink(e, options);
+  Status st = sink.execute("SELECT 1");
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.toString();
+  EXPECT_EQ(sink.connectionsOpened(), 0u);
+}
+
 }  // namespace
 }  // namespace otelhouse
