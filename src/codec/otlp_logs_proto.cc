@@ -122,77 +122,39 @@ Status LogsProtoDecoder::decodeRequest(std::string_view body, LogsRows& rows) {
   return Status::ok();
 }
 
-// Checks a nested message that unchecked walks render later (resource,
-// scope): small and once per resource / scope, so validated on its own.
-static bool validNested(std::string_view payload, const ProtoMessageSpec& spec, int budget) {
-  std::string path, detail;  // written only on failure
-  return budget - 1 >= 0 &&
-         proto_detail::validateMessage(payload, spec, budget - 1, payload.data(), &path, &detail);
-}
-
 Status LogsProtoDecoder::decodeResourceLogs(std::string_view payload, int budget,
                                             LogsRows& rows) {
-  const size_t seg_mark = av_.segMark();
-  // The resource may follow its scope_logs on the wire: read it first.
-  resource_schema_url_ = {};
-  ProtoReader r(payload, budget);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (!f.isLen()) continue;
-    if (f.number == 1) {
-      if (!validNested(f.bytes, kResourceSpec, budget)) return wireError();
-      av_.pushSegment(f.bytes);
-    } else if (f.number == 3) {
-      resource_schema_url_ = f.bytes;
-    }
-  }
-  if (r.failed()) return wireError();
-  renderResource(av_, seg_mark, av_.segMark(), &scratch_, &resource_);
-  av_.releaseSegments(seg_mark);
-  if (hook_) {
-    hook_->onResource(resource_.keys, resource_.values, resource_.count, resource_.service_name);
-  }
-
   scope_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);  // the first walk checked the wire format
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    if (budget - 1 < 0) return wireError();
-    Status s = decodeScopeLogs(f.bytes, budget - 1, rows);
-    if (!s.isOk()) return s;
-    ++scope_index_;
-  }
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, budget, &kResourceSpec, &wire_error_,
+      [&](size_t seg_begin, size_t seg_end, std::string_view schema_url) {
+        resource_schema_url_ = schema_url;
+        renderResource(av_, seg_begin, seg_end, &scratch_, &resource_);
+        if (hook_) {
+          hook_->onResource(resource_.keys, resource_.values, resource_.count,
+                            resource_.service_name);
+        }
+      },
+      [&](std::string_view scope_logs, int child_budget) {
+        Status s = decodeScopeLogs(scope_logs, child_budget, rows);
+        if (s.isOk()) ++scope_index_;
+        return s;
+      });
 }
 
 Status LogsProtoDecoder::decodeScopeLogs(std::string_view payload, int budget, LogsRows& rows) {
-  const size_t seg_mark = av_.segMark();
-  scope_schema_url_ = {};
-  ProtoReader r(payload, budget);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (!f.isLen()) continue;
-    if (f.number == 1) {
-      if (!validNested(f.bytes, kInstrumentationScopeSpec, budget)) return wireError();
-      av_.pushSegment(f.bytes);
-    } else if (f.number == 3) {
-      scope_schema_url_ = f.bytes;
-    }
-  }
-  if (r.failed()) return wireError();
-  renderScope(av_, seg_mark, av_.segMark(), &scratch_, &scope_);
-  av_.releaseSegments(seg_mark);
-
   record_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);  // the first walk checked the wire format
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    if (budget - 1 < 0) return wireError();
-    Status s = decodeRecord(f.bytes, budget - 1, rows);
-    if (!s.isOk()) return s;
-    ++record_index_;
-  }
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, budget, &kInstrumentationScopeSpec, &wire_error_,
+      [&](size_t seg_begin, size_t seg_end, std::string_view schema_url) {
+        scope_schema_url_ = schema_url;
+        renderScope(av_, seg_begin, seg_end, &scratch_, &scope_);
+      },
+      [&](std::string_view record, int child_budget) {
+        Status s = decodeRecord(record, child_budget, rows);
+        if (s.isOk()) ++record_index_;
+        return s;
+      });
 }
 
 Status LogsProtoDecoder::decodeRecord(std::string_view payload, int budget, LogsRows& rows) {

@@ -236,62 +236,33 @@ Status MetricsProtoDecoder::decode(std::string_view body, MetricsRows& rows) {
 }
 
 Status MetricsProtoDecoder::decodeResourceMetrics(std::string_view payload, MetricsRows& rows) {
-  // The resource may follow its scope_metrics on the wire: read it first.
-  const size_t seg_mark = av_.segMark();
-  resource_schema_url_ = {};
-  ProtoReader r(payload, kProtoNoDepthLimit);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (!f.isLen()) continue;
-    if (f.number == 1) {
-      av_.pushSegment(f.bytes);
-    } else if (f.number == 3) {
-      resource_schema_url_ = f.bytes;
-    }
-  }
-  if (r.failed()) return internalError(r);
-  renderResource(av_, seg_mark, av_.segMark(), &scratch_, &resource_);
-  av_.releaseSegments(seg_mark);
-
   scope_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeScopeMetrics(f.bytes, rows);
-    if (!s.isOk()) return s;
-    ++scope_index_;
-  }
-  if (r2.failed()) return internalError(r2);
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, kProtoNoDepthLimit, nullptr, nullptr,
+      [&](size_t seg_begin, size_t seg_end, std::string_view schema_url) {
+        resource_schema_url_ = schema_url;
+        renderResource(av_, seg_begin, seg_end, &scratch_, &resource_);
+      },
+      [&](std::string_view scope_metrics, int) {
+        Status s = decodeScopeMetrics(scope_metrics, rows);
+        if (s.isOk()) ++scope_index_;
+        return s;
+      });
 }
 
 Status MetricsProtoDecoder::decodeScopeMetrics(std::string_view payload, MetricsRows& rows) {
-  const size_t seg_mark = av_.segMark();
-  scope_schema_url_ = {};
-  ProtoReader r(payload, kProtoNoDepthLimit);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (!f.isLen()) continue;
-    if (f.number == 1) {
-      av_.pushSegment(f.bytes);
-    } else if (f.number == 3) {
-      scope_schema_url_ = f.bytes;
-    }
-  }
-  if (r.failed()) return internalError(r);
-  renderScope(av_, seg_mark, av_.segMark(), &scratch_, &scope_);
-  av_.releaseSegments(seg_mark);
-
   metric_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeMetric(f.bytes, rows);
-    if (!s.isOk()) return s;
-    ++metric_index_;
-  }
-  if (r2.failed()) return internalError(r2);
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, kProtoNoDepthLimit, nullptr, nullptr,
+      [&](size_t seg_begin, size_t seg_end, std::string_view schema_url) {
+        scope_schema_url_ = schema_url;
+        renderScope(av_, seg_begin, seg_end, &scratch_, &scope_);
+      },
+      [&](std::string_view metric, int) {
+        Status s = decodeMetric(metric, rows);
+        if (s.isOk()) ++metric_index_;
+        return s;
+      });
 }
 
 Status MetricsProtoDecoder::decodeMetric(std::string_view payload, MetricsRows& rows) {

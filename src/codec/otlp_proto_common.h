@@ -6,7 +6,8 @@
 // (exporter/clickhouseexporter, internal.GetServiceName / AttributesToMap and
 // traceutil.*IDToHexOrEmptyString); see docs/COLUMNS.md.
 //
-// Input must already have passed validateProto; these helpers walk it again
+// Input must already have passed validateProto (walkOtlpContainer can check
+// it instead, for the one-pass logs decoder); these helpers walk it again
 // without depth checks. Renderings own their strings (they outlive the
 // renderer's stacks) except the string_views, which point into the request
 // buffer. Not thread-safe; each decoder thread has its own renderer.
@@ -15,8 +16,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "codec/any_value_proto.h"
+#include "codec/proto_reader.h"
 #include "common/status.h"
 #include "rows/columns.h"
 
@@ -55,6 +58,66 @@ void serializeAttributes(AnyValueRenderer& av, size_t entry_mark, std::string* s
 // The same, appended as one row of `col`.
 void appendAttributes(AnyValueRenderer& av, size_t entry_mark, std::string* scratch,
                       MapColumn& col);
+
+// The walk the OTLP container messages share: ResourceLogs / ResourceSpans /
+// ResourceMetrics (resource = 1, scope_* = 2, schema_url = 3) and ScopeLogs /
+// ScopeSpans / ScopeMetrics (scope = 1, records = 2, schema_url = 3).
+//
+// The head (field 1, merged over its occurrences) may follow the children on
+// the wire, so a first pass pushes its segments and calls
+// head(seg_begin, seg_end, schema_url) (the segments are released after);
+// then child(payload, budget) runs for each field 2 in wire order and the
+// first failing child's status is returned.
+//
+// `budget` is the depth budget of the container's own reader. With a
+// `head_spec` the walk checks the wire format as validateProto would (the
+// head validated whole; the children get budget - 1 and check their own);
+// a wire error sets *wire_error and returns a status naming it. Without one
+// the input must already be validated (pass kProtoNoDepthLimit).
+template <class Head, class Child>
+Status walkOtlpContainer(AnyValueRenderer& av, std::string_view payload, int budget,
+                         const ProtoMessageSpec* head_spec, bool* wire_error, Head&& head,
+                         Child&& child) {
+  auto wireError = [&](std::string what) {
+    if (wire_error) *wire_error = true;
+    return Status::internal(std::move(what));
+  };
+  const size_t seg_mark = av.segMark();
+  std::string_view schema_url;
+  ProtoReader r(payload, budget);
+  ProtoField f;
+  while (r.next(&f)) {
+    if (!f.isLen()) continue;
+    if (f.number == 1) {
+      if (head_spec) {
+        std::string path, detail;  // written only on failure
+        if (budget - 1 < 0 || !proto_detail::validateMessage(f.bytes, *head_spec, budget - 1,
+                                                             f.bytes.data(), &path, &detail)) {
+          av.releaseSegments(seg_mark);
+          return wireError("malformed resource or scope");
+        }
+      }
+      av.pushSegment(f.bytes);
+    } else if (f.number == 3) {
+      schema_url = f.bytes;
+    }
+  }
+  if (r.failed()) {
+    av.releaseSegments(seg_mark);
+    return wireError(r.describeError());
+  }
+  head(seg_mark, av.segMark(), schema_url);
+  av.releaseSegments(seg_mark);
+
+  ProtoReader r2(payload, kProtoNoDepthLimit);  // the first pass checked the wire format
+  while (r2.next(&f)) {
+    if (f.number != 2 || !f.isLen()) continue;
+    if (budget - 1 < 0) return wireError("nesting deeper than 100 levels");
+    Status s = child(f.bytes, budget - 1);
+    if (!s.isOk()) return s;
+  }
+  return Status::ok();
+}
 
 // Lowercase hex of an id into `buf` (room for 2 * id.size() bytes).
 std::string_view idHex(std::string_view id, char* buf);

@@ -131,50 +131,31 @@ Status TracesProtoDecoder::decode(std::string_view body, TracesRows& rows) {
 }
 
 Status TracesProtoDecoder::decodeResourceSpans(std::string_view payload, TracesRows& rows) {
-  // The resource may follow its scope_spans on the wire: read it first.
-  const size_t seg_mark = av_.segMark();
-  ProtoReader r(payload, kProtoNoDepthLimit);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (f.number == 1 && f.isLen()) av_.pushSegment(f.bytes);
-  }
-  if (r.failed()) return internalError(r);
-  renderResource(av_, seg_mark, av_.segMark(), &scratch_, &resource_);
-  av_.releaseSegments(seg_mark);
-
   scope_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeScopeSpans(f.bytes, rows);
-    if (!s.isOk()) return s;
-    ++scope_index_;
-  }
-  if (r2.failed()) return internalError(r2);
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, kProtoNoDepthLimit, nullptr, nullptr,
+      [&](size_t seg_begin, size_t seg_end, std::string_view) {
+        renderResource(av_, seg_begin, seg_end, &scratch_, &resource_);
+      },
+      [&](std::string_view scope_spans, int) {
+        Status s = decodeScopeSpans(scope_spans, rows);
+        if (s.isOk()) ++scope_index_;
+        return s;
+      });
 }
 
 Status TracesProtoDecoder::decodeScopeSpans(std::string_view payload, TracesRows& rows) {
-  const size_t seg_mark = av_.segMark();
-  ProtoReader r(payload, kProtoNoDepthLimit);
-  ProtoField f;
-  while (r.next(&f)) {
-    if (f.number == 1 && f.isLen()) av_.pushSegment(f.bytes);
-  }
-  if (r.failed()) return internalError(r);
-  renderScope(av_, seg_mark, av_.segMark(), &scratch_, &scope_);
-  av_.releaseSegments(seg_mark);
-
   span_index_ = 0;
-  ProtoReader r2(payload, kProtoNoDepthLimit);
-  while (r2.next(&f)) {
-    if (f.number != 2 || !f.isLen()) continue;
-    Status s = decodeSpan(f.bytes, rows);
-    if (!s.isOk()) return s;
-    ++span_index_;
-  }
-  if (r2.failed()) return internalError(r2);
-  return Status::ok();
+  return walkOtlpContainer(
+      av_, payload, kProtoNoDepthLimit, nullptr, nullptr,
+      [&](size_t seg_begin, size_t seg_end, std::string_view) {
+        renderScope(av_, seg_begin, seg_end, &scratch_, &scope_);
+      },
+      [&](std::string_view span, int) {
+        Status s = decodeSpan(span, rows);
+        if (s.isOk()) ++span_index_;
+        return s;
+      });
 }
 
 Status TracesProtoDecoder::checkLinks(const std::string& path) const {
