@@ -253,7 +253,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == asio::ssl::error::stream_truncated) {
+        ec == asio::ssl::error::stream_truncated ||
+        ec.category() == asio::error::get_ssl_category()) {
+      // A TLS-level failure leaves nothing to answer on.
       return closeNow();
     }
     if (ec) {
