@@ -10,6 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl bc
+  openssl  # the TLS tests make their certificates with the CLI
   clang libclang-rt-14-dev
   libboost-dev libsimdjson-dev libprotobuf-dev protobuf-compiler zlib1g-dev libzstd-dev
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libssl-dev
