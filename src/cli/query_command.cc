@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "common/log.h"
+#include "common/quoting.h"
 #include "sinks/chdb_sink.h"
 
 namespace otelhouse {
@@ -41,20 +42,6 @@ bool parseUrl(const std::string& url, Url* out) {
   return !out->host.empty();
 }
 
-std::string urlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // Returns -1 when nothing answers at the URL (so the caller may fall back),
 // else the exit code.

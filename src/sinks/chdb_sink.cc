@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "common/quoting.h"
 
 namespace otelhouse {
 
@@ -51,27 +52,6 @@ bool fileExists(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-// Identifiers we build into SQL are table names from our own code or the
-// config's database name; quote them so odd names cannot break out.
-std::string quoteIdent(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('`');
-  return out;
-}
-
-std::string quoteString(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
 
 }  // namespace
 

@@ -8,6 +8,7 @@
 
 #include "codec/decompress.h"
 #include "common/log.h"
+#include "common/quoting.h"
 
 namespace otelhouse {
 
@@ -24,32 +25,7 @@ void globalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string urlEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3);
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
-std::string quoteIdent(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`' || c == '\\') out += '\\';
-    out += c;
-  }
-  out += '`';
-  return out;
-}
 
 // "18.16.1" -> 18016; 0 when unreadable.
 int versionNumber(std::string_view v) {

@@ -6,6 +6,7 @@
 #include "clickhouse/native_block.h"
 #include "clickhouse/native_connection.h"
 #include "common/log.h"
+#include "common/quoting.h"
 
 namespace otelhouse {
 namespace {
@@ -14,15 +15,6 @@ using clickhouse::NativeBlock;
 using clickhouse::NativeColumn;
 using clickhouse::OwnedBlock;
 
-std::string quoteIdent(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('`');
-  return out;
-}
 
 bool insertable(const ColumnInfo& c) {
   return c.default_kind != "MATERIALIZED" && c.default_kind != "ALIAS" &&

@@ -20,6 +20,8 @@
 #include <sstream>
 #include <thread>
 
+#include "common/quoting.h"
+
 namespace otelhouse::testing {
 namespace {
 
@@ -51,20 +53,6 @@ bool writeFile(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-std::string urlEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // One HTTP/1.0 exchange (the server then closes, so the body is all that
 // follows the headers and needs no chunked decoding).
