@@ -270,7 +270,7 @@ namespace {
 // two prefixes differ they order the keys bytewise; when equal, compare whole.
 inline uint64_t keyPrefix(std::string_view k) {
   uint64_t x = 0;
-  std::memcpy(&x, k.data(), k.size() < 8 ? k.size() : 8);
+  if (!k.empty()) std::memcpy(&x, k.data(), k.size() < 8 ? k.size() : 8);  // data() may be null
   return __builtin_bswap64(x);
 }
 
