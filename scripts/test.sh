@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
+echo "== layering (tools/check_layers.sh)"
+tools/check_layers.sh
 echo "== build (RelWithDebInfo, -Werror)"
 BUILD_DIR=build scripts/build.sh -DOTELHOUSE_WERROR=ON
 echo "== tests"
