@@ -9,9 +9,20 @@
 // deduplication token and stored once.
 //
 // Segments are deleted oldest first once every data record and intent in
-// them is done. Recovery reads every segment, cuts a torn or corrupt tail,
-// and reports what is still to export: batches that were intended but not
-// done, and data records in no batch yet.
+// them is done. Recovery reads every segment (format in wal_format.h),
+// quarantines a corrupt record to the dead-letter folder and keeps the
+// records after it, cuts a torn tail of the newest segment, and reports what
+// is still to export: batches that were intended but not done, and data
+// records in no batch yet.
+//
+// Faults (every file change goes through WalIo, so tests can inject them): a
+// commit whose write or fdatasync fails is refused as a whole (kUnavailable,
+// "disk full" or "I/O error") and the segment is cut back to the end of the
+// last good commit before anything else is written; nothing refused is ever
+// acknowledged. After a failed fdatasync the pages are not synced again and
+// called durable (the kernel may have dropped them): they are cut, and the
+// sender retries. If the cut itself fails, every commit is refused until it
+// succeeds. A new segment's header is synced before records go into it.
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once
