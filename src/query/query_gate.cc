@@ -44,6 +44,15 @@ constexpr std::string_view kAllowedEngines[] = {
     "collapsingmergetree", "versionedcollapsingmergetree", "coalescingmergetree", "memory",
     "null", "log", "tinylog", "stripelog", "set", "join", "buffer"};
 
+// Every statement keyword ClickHouse knows; one of these that is not a read is
+// READONLY, any other first word a syntax error, as from a readonly server.
+constexpr std::string_view kStatementKinds[] = {
+    "select", "with", "show", "desc", "describe", "exists", "explain", "insert", "create",
+    "drop", "alter", "truncate", "optimize", "system", "kill", "set", "use", "rename", "detach",
+    "attach", "grant", "revoke", "backup", "restore", "delete", "update", "undrop", "exchange",
+    "check", "watch", "move", "begin", "commit", "rollback", "replace", "execute", "copy",
+    "parallel"};
+
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -331,11 +340,15 @@ Result<std::string> QueryGate::check(std::string_view sql, Mode mode) const {
                           "the engine session the gateway's own inserts use");
     }
   } else if (first == tokens.size() || tokens[first].kind != Kind::kWord || tokens[first].quoted ||
-             std::find(kReadKinds.begin(), kReadKinds.end(), tokens[first].word) ==
-                 kReadKinds.end()) {
+             std::find(std::begin(kStatementKinds), std::end(kStatementKinds),
+                       tokens[first].word) == std::end(kStatementKinds)) {
+    // Not a statement at all: what ClickHouse's parser says of it.
+    return syntaxError("Syntax error: unknown statement", first < tokens.size() ? tokens[first].begin : 0);
+  } else if (std::find(kReadKinds.begin(), kReadKinds.end(), tokens[first].word) ==
+             kReadKinds.end()) {
     return readonlyError(
         "Cannot execute query in readonly mode: the SQL endpoint runs SELECT, WITH, SHOW, "
-        "DESCRIBE, EXISTS and EXPLAIN only (writes: INSERT ... FORMAT Native by the writer login)");
+        "DESCRIBE, EXISTS and EXPLAIN for this login (writes need query.writer_user)");
   }
 
   for (size_t i = 0; i < tokens.size(); ++i) {

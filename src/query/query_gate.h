@@ -12,8 +12,8 @@
 //       SYNTAX_ERROR 62 "Multi-statements are not allowed", as ClickHouse's
 //       HTTP interface answers);
 //     - the statement kind by allow-list: SELECT, WITH, SHOW, DESC[RIBE],
-//       EXISTS, EXPLAIN, or `(` opening one of them; anything else is
-//       READONLY 164. The writer login (Mode::kWriter) may run any kind
+//       EXISTS, EXPLAIN, or `(` opening one of them; any other statement is
+//       READONLY 164, a first word that is no statement SYNTAX_ERROR 62. The writer login (Mode::kWriter) may run any kind
 //       (DDL and DML on the store's own tables) except SET and USE, which
 //       would change the engine session the gateway's own inserts share
 //       (ACCESS_DENIED 497); the rules below hold for it too, and its
