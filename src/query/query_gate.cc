@@ -42,7 +42,7 @@ constexpr std::string_view kAllowedTableFunctions[] = {
 constexpr std::string_view kAllowedEngines[] = {
     "mergetree", "replacingmergetree", "summingmergetree", "aggregatingmergetree",
     "collapsingmergetree", "versionedcollapsingmergetree", "coalescingmergetree", "memory",
-    "null", "log", "tinylog", "stripelog", "set", "join", "buffer"};
+    "null", "log", "tinylog", "stripelog", "set", "join", "buffer", "timeseries"};
 
 // Every statement keyword ClickHouse knows; one of these that is not a read is
 // READONLY, any other first word a syntax error, as from a readonly server.

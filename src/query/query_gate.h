@@ -25,7 +25,7 @@
 //       is caught too;
 //     - INTO OUTFILE / FROM INFILE (the OUTFILE / INFILE keywords): 497;
 //     - `ENGINE = X` with X outside kAllowedEngines (MergeTree family,
-//       Memory, Null, Log family, Set, Join, Buffer) and dictionary
+//       Memory, Null, Log family, Set, Join, Buffer, TimeSeries) and dictionary
 //       SOURCE(...): 497;
 //     - settings written in the text that widen access (`readonly` other
 //       than 1 / 2, `allow_*`, anything naming a path or a directory,
