@@ -275,3 +275,35 @@ test('logins in the real binary: OTLP/HTTP, OTLP/gRPC and SQL with missing, wron
     await g.cleanup();
   }
 });
+
+test('through a server sink: gateway A forwards gated statements with readonly=2 into gateway B', async () => {
+  const b = await startGateway({ config: WRITER_CONFIG });
+  let a;
+  try {
+    // A's server sink writes into B with B's writer login; A's :8123 forwards reads to B.
+    a = await startGateway({
+      env: { CLICKHOUSE_USER: WRITER.user, CLICKHOUSE_PASSWORD: WRITER.password },
+      args: ['--clickhouse-endpoint', b.queryUrl],
+    });
+    const [row] = await a.query("SELECT getSetting('readonly') AS r");
+    assert.equal(Number(row.r), 2, 'B ran the forwarded statement with readonly=2');
+    const checks = hostileQueries().filter(([, , params]) => !params);
+    for (const [sql, code] of checks) {
+      const r = await post(a.queryUrl, sql);
+      assert.equal(r.code, code, `via A: ${sql}: HTTP ${r.status} ${r.body}`);
+      assert.doesNotMatch(r.body, /root:x:0:0/);
+    }
+    assert.equal(existsSync(join(scratch, 'pwn.txt')), false);
+    assert.equal(existsSync(join(scratch, 'out.txt')), false);
+    assert.equal(canaryHits, 0);
+    const tables = await b.query("SELECT count() AS n FROM system.tables WHERE database = 'default' AND name = 'otel_logs'");
+    assert.equal(Number(tables[0].n), 1, "B's otel_logs is still there");
+  } finally {
+    if (a) {
+      await a.stop();
+      await a.cleanup();
+    }
+    await b.stop();
+    await b.cleanup();
+  }
+});
