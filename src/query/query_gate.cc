@@ -367,7 +367,7 @@ Result<std::string> QueryGate::check(std::string_view sql, Mode mode) const {
       return accessDenied("INTO OUTFILE and FROM INFILE are not allowed on the SQL endpoint");
     }
     if (isBare(t, "engine") && i + 2 < tokens.size() && isPunct(tokens[i + 1], '=') &&
-        tokens[i + 2].kind == Kind::kWord &&
+        tokens[i + 2].kind == Kind::kWord && !isBare(tokens[i + 2], "settings") &&
         std::find(std::begin(kAllowedEngines), std::end(kAllowedEngines), tokens[i + 2].word) ==
             std::end(kAllowedEngines)) {
       return accessDenied("Table engine " + tokens[i + 2].word +

@@ -132,6 +132,8 @@ TEST(QueryGate, RewriteAppendsReadonlyAsTheLastSettings) {
             "SELECT 1\nSETTINGS date_time_output_format = 'iso', max_execution_time = 5, "
             "x = 'it\\'s', readonly = 2");
   EXPECT_FALSE(gate.rewrite("DROP TABLE t", {}).isOk());
+  // Found by the fuzzer: the appended SETTINGS is no engine name.
+  EXPECT_EQ(rw("WITH engine="), "WITH engine=\nSETTINGS readonly = 2");
 }
 
 TEST(QueryGate, SettingNames) {
