@@ -57,6 +57,23 @@ ColumnSet insertableColumns(Sink& sink, const std::string& table) {
   return ColumnSet(std::move(names));
 }
 
+// The engine's table functions, so the SQL endpoint's gate knows every one
+// (the allow-list decides which may run); its built-in list covers a failure.
+std::vector<std::string> engineTableFunctions(Sink& sink) {
+  QueryResult r;
+  std::vector<std::string> names;
+  if (!sink.query("SELECT name FROM system.table_functions", "TabSeparated", &r).isOk())
+    return names;
+  size_t begin = 0;
+  while (begin < r.data.size()) {
+    size_t end = r.data.find('\n', begin);
+    if (end == std::string::npos) end = r.data.size();
+    if (end > begin) names.push_back(r.data.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return names;
+}
+
 }  // namespace
 
 int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
@@ -113,7 +130,9 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   else
     LOG_INFO("no OTLP API key configured (OTLP_AUTH_TOKEN, auth.api_keys, auth.api_key_file): "
              "every OTLP request is accepted");
-  QueryAuth query_auth(cfg.query_user, cfg.query_password, &metrics);
+  QueryAuth query_auth(QueryLogins{cfg.query_user, cfg.query_password, cfg.query_writer_user,
+                                   cfg.query_writer_password, &auth},
+                       &metrics);
 
   auto opened = Store::open(cfg, exe_dir);
   if (!opened.isOk()) {
@@ -244,8 +263,11 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     qc.host = cfg.query.host;
     qc.port = cfg.query.port;
     qc.threads = 2;
-    query = std::make_unique<QueryHttpServer>(qc, sink);
-    if (query_auth.enabled()) query->setAuthHook(query_auth.hook());
+    QueryHttpOptions qo;
+    qo.cors_origins = cfg.query_cors_origins;
+    qo.engine_table_functions = engineTableFunctions(sink);
+    query = std::make_unique<QueryHttpServer>(qc, sink, qo);
+    query->setAuthHook(query_auth.hook());
     if (Status st = query->start(); !st.isOk()) {
       LOG_ERROR("SQL endpoint on %s: %s", cfg.query.toString().c_str(), st.message().c_str());
       if (grpc_receiver) grpc_receiver->stop();

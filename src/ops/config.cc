@@ -379,6 +379,25 @@ const std::map<std::string, Setter>& setters() {
          c.query_password = v;
          return Status::ok();
        }},
+      {"query.writer_user",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_writer_user = v;
+         return Status::ok();
+       }},
+      {"query.writer_password",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_writer_password = v;
+         return Status::ok();
+       }},
+      {"query.cors_origins",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (Status st = listSetter(&Config::query_cors_origins)(c, k, v); !st.isOk()) return st;
+         for (const auto& o : c.query_cors_origins) {
+           if (o == "*" || o == "null")
+             return bad(k, "'" + o + "' is not allowed: list the origins (e.g. http://localhost:8080)");
+         }
+         return Status::ok();
+       }},
       {"health_check.endpoint", listenSetter(&Config::health)},
       {"health_check.enabled", boolSetter(&Config::health_enabled)},
       {"telemetry.metrics.endpoint", listenSetter(&Config::metrics)},

@@ -93,6 +93,9 @@ struct Config {
   std::string api_key_file;                // auth.api_key_file, re-read when it changes
   std::string query_user;                  // query.user / query.password: :8123 login;
   std::string query_password;              //   both empty: no login asked
+  std::string query_writer_user;           // query.writer_user / writer_password: the login
+  std::string query_writer_password;       //   that may INSERT (default user "writer")
+  std::vector<std::string> query_cors_origins;  // query.cors_origins: browser origins; none: off
   ListenAddress health{"0.0.0.0", 13133};  // health_check.endpoint
   bool health_enabled = true;
   ListenAddress metrics{"0.0.0.0", 8888};  // telemetry.metrics.endpoint

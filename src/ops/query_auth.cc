@@ -29,17 +29,20 @@ bool decodeBase64(std::string_view in, std::string* out) {
 }
 
 QueryAuth::QueryAuth(std::string user, std::string password, MetricsRegistry* metrics)
-    : user_(std::move(user)), password_(std::move(password)) {
-  enabled_ = !user_.empty() || !password_.empty();
-  if (user_.empty()) user_ = "default";
+    : QueryAuth(QueryLogins{std::move(user), std::move(password), {}, {}, nullptr}, metrics) {}
+
+QueryAuth::QueryAuth(QueryLogins logins, MetricsRegistry* metrics) : logins_(std::move(logins)) {
+  enabled_ = !logins_.user.empty() || !logins_.password.empty();
+  if (logins_.user.empty()) logins_.user = "default";
+  writer_ = !logins_.writer_password.empty();
+  if (logins_.writer_user.empty()) logins_.writer_user = "writer";
   if (metrics)
     failures_ = &metrics->counter("otelhouse_query_auth_failures_total",
                                   "SQL endpoint requests refused for a wrong user or password.");
 }
 
-bool QueryAuth::check(const HttpRequest& request, const HttpHeaders& params,
-                      HttpResponse& response) const {
-  if (!enabled_) return true;
+QueryRole QueryAuth::check(const HttpRequest& request, const HttpHeaders& params,
+                           HttpResponse& response) const {
   std::string user, password;
   bool found = false;
   std::string_view authorization = request.header("Authorization");
@@ -65,10 +68,17 @@ bool QueryAuth::check(const HttpRequest& request, const HttpHeaders& params,
     }
   }
   if (user.empty()) user = "default";
-  // Both compared, whatever the first gives, so the timing tells nothing.
-  const bool user_ok = constantTimeEquals(user, user_);
-  const bool password_ok = constantTimeEquals(password, password_);
-  if (user_ok && password_ok) return true;
+  // Every login compared, whatever the first gives, so the timing tells nothing.
+  const bool reader_user = constantTimeEquals(user, logins_.user);
+  const bool reader_password = constantTimeEquals(password, logins_.password);
+  const bool writer_user = constantTimeEquals(user, logins_.writer_user);
+  const bool writer_password = constantTimeEquals(password, logins_.writer_password);
+  if (writer_ && writer_user && writer_password) return QueryRole::kWriter;
+  if (reader_user && reader_password) return QueryRole::kReader;
+  if (!password.empty() && logins_.api_keys && logins_.api_keys->enabled() &&
+      logins_.api_keys->check(password, "query").isOk()) {
+    return QueryRole::kWriter;
+  }
 
   if (failures_) failures_->inc();
   constexpr int kAuthenticationFailed = 516;
@@ -80,7 +90,7 @@ bool QueryAuth::check(const HttpRequest& request, const HttpHeaders& params,
                                   user + ": Authentication failed: password is incorrect, or "
                                          "there is no user with such name") +
                   "\n";
-  return false;
+  return QueryRole::kRefused;
 }
 
 QueryAuthHook QueryAuth::hook() const {

@@ -1,9 +1,16 @@
-// QueryAuth: the optional login of the :8123 SQL endpoint (query.user,
-// query.password), checked the ways ClickHouse's HTTP interface accepts
+// QueryAuth: the logins of the :8123 SQL endpoint and the role each gets.
+//   reader: query.user / query.password. When neither is set, a caller that
+//           sends no credentials (or user "default" with no password) is a
+//           reader: the anonymous default of a local gateway.
+//   writer: query.writer_user / query.writer_password, or any user with an
+//           ingestion API key as its password. Only a writer may INSERT.
+// Credentials are read the ways ClickHouse's HTTP interface accepts
 // credentials, first found wins: HTTP basic auth (Authorization: Basic),
 // the X-ClickHouse-User / X-ClickHouse-Key headers, the user / password URL
 // parameters. A missing user is "default", a missing password empty, as in
 // ClickHouse. A configured password with no user logs in as "default".
+// Credentials that match no login are refused, even when the reader login is
+// open (a client that meant to write must learn that its login is wrong).
 //
 // Refused: ClickHouse's "Code: 516. DB::Exception: <user>: Authentication
 // failed: password is incorrect, or there is no user with such name.
@@ -22,19 +29,32 @@
 
 namespace otelhouse {
 
+class ApiKeyAuth;
+
+struct QueryLogins {
+  std::string user;
+  std::string password;
+  std::string writer_user;
+  std::string writer_password;
+  ApiKeyAuth* api_keys = nullptr;  // outlives QueryAuth; null or disabled: no key logins
+};
+
 class QueryAuth {
  public:
+  QueryAuth(QueryLogins logins, MetricsRegistry* metrics = nullptr);
   QueryAuth(std::string user, std::string password, MetricsRegistry* metrics = nullptr);
 
-  // Off when neither a user nor a password is configured.
+  // True when the reader login asks for a password.
   bool enabled() const { return enabled_; }
-  bool check(const HttpRequest& request, const HttpHeaders& params, HttpResponse& response) const;
+  // Reader or writer; kRefused (response filled) for credentials of no login.
+  QueryRole check(const HttpRequest& request, const HttpHeaders& params,
+                  HttpResponse& response) const;
   QueryAuthHook hook() const;
 
  private:
-  std::string user_;
-  std::string password_;
+  QueryLogins logins_;
   bool enabled_ = false;
+  bool writer_ = false;
   Counter* failures_ = nullptr;
 };
 

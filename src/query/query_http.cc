@@ -7,6 +7,7 @@
 #include "codec/decompress.h"
 #include "query/clickhouse_error.h"
 #include "query/insert_statement.h"
+#include "query/multipart.h"
 #include "query/sql_text.h"
 
 namespace otelhouse {
@@ -63,6 +64,21 @@ std::string chooseResponseEncoding(std::string_view accept) {
 
 bool isTrue(std::string_view v) { return v == "1" || v == "true" || v == "True"; }
 
+// URL parameters that belong to the HTTP interface, not to the engine.
+bool isHttpParameter(std::string_view k) {
+  static constexpr std::string_view kNames[] = {
+      "query", "query_id", "default_format", "database", "user", "password", "quota_key",
+      "session_id", "session_timeout", "session_check", "compress", "decompress",
+      "enable_http_compression", "add_http_cors_header", "wait_end_of_query",
+      "send_progress_in_http_headers", "cancel_http_readonly_queries_on_client_close",
+      "buffer_size", "role", "stacktrace", "client_protocol_version",
+      "insert_deduplication_token"};
+  for (auto n : kNames) {
+    if (k == n) return true;
+  }
+  return k.substr(0, 5) == "http_" || k.substr(0, 6) == "param_";
+}
+
 bool isReadOnlyStatement(const std::string& keyword) {
   return keyword == "SELECT" || keyword == "WITH" || keyword == "SHOW" || keyword == "DESC" ||
          keyword == "DESCRIBE" || keyword == "EXISTS" || keyword == "EXPLAIN";
@@ -104,7 +120,10 @@ const char* kNoHandle =
 }  // namespace
 
 QueryHttpServer::QueryHttpServer(HttpServerConfig config, Sink& sink, QueryHttpOptions options)
-    : config_(std::move(config)), sink_(sink), options_(std::move(options)) {}
+    : config_(std::move(config)),
+      sink_(sink),
+      options_(std::move(options)),
+      gate_(options_.engine_table_functions) {}
 
 QueryHttpServer::~QueryHttpServer() { stop(); }
 
@@ -137,13 +156,26 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
     return found;
   };
 
-  bool cors = false;
-  if (const auto* v = param("add_http_cors_header")) cors = isTrue(*v);
-  if (cors) response.setHeader("Access-Control-Allow-Origin", "*");
+  // CORS only for configured origins, echoed back, never `*`: a page from any
+  // other origin gets no header and the browser withholds the answer.
+  const std::string_view origin = request.header("Origin");
+  bool origin_allowed = false;
+  for (const auto& o : options_.cors_origins) {
+    if (!origin.empty() && origin == o) origin_allowed = true;
+  }
+  if (origin_allowed) {
+    response.setHeader("Access-Control-Allow-Origin", std::string(origin));
+    response.setHeader("Vary", "Origin");
+  }
 
   if (request.method == "OPTIONS") {
+    if (!origin.empty() && !origin_allowed) {
+      response.status = 403;
+      response.setHeader("Content-Type", "text/plain; charset=UTF-8");
+      response.body = "CORS: origin not allowed (query.cors_origins)\n";
+      return;
+    }
     response.status = 204;
-    response.setHeader("Access-Control-Allow-Origin", "*");
     response.setHeader("Access-Control-Allow-Methods", "POST, GET, OPTIONS");
     response.setHeader("Access-Control-Allow-Headers",
                        "origin, x-requested-with, x-clickhouse-format, x-clickhouse-user, "
@@ -184,7 +216,11 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
     return;
   }
   if (is_get && !query_param) return ok();
-  if (auth_ && !auth_(request, params, response)) return;
+  QueryRole role = QueryRole::kReader;
+  if (auth_) {
+    role = auth_(request, params, response);
+    if (role == QueryRole::kRefused) return;
+  }
 
   // From here on every answer carries ClickHouse's query headers.
   std::string query_id;
@@ -260,12 +296,61 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
     }
   }
 
+  // A multipart body carries the query and bind parameters as parts.
+  std::string multipart_query;
+  QueryParams multipart_params;
+  bool multipart = false;
+  if (!body.empty()) {
+    std::string_view content_type = request.header("Content-Type");
+    if (auto boundary = multipartBoundary(content_type); !boundary.empty()) {
+      multipart = true;
+      std::vector<MultipartPart> parts;
+      if (Status st = parseMultipart(body, boundary, &parts); !st.isOk()) {
+        return fail(ch_error::kBadArguments,
+                    formatException(ch_error::kBadArguments, "BAD_ARGUMENTS", st.message()));
+      }
+      for (auto& part : parts) {
+        if (part.name == "query") {
+          multipart_query = std::string(part.body);
+        } else if (part.name.size() > 6 && part.name.compare(0, 6, "param_") == 0) {
+          multipart_params.emplace_back(part.name.substr(6), std::string(part.body));
+        } else {
+          return fail(ch_error::kNotImplemented,
+                      formatException(ch_error::kNotImplemented, "NOT_IMPLEMENTED",
+                                      "multipart part '" + part.name +
+                                          "' (external tables) is not supported"));
+        }
+      }
+      body = multipart_query;
+    }
+  }
+
+  // Settings from the URL: harmless ones go to the engine, widening ones are
+  // refused as a readonly ClickHouse user's would be.
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (const auto& [k, v] : params) {
+    if (isHttpParameter(k)) continue;
+    if (isWideningSetting(k, v)) {
+      return fail(ch_error::kReadonly,
+                  formatException(ch_error::kReadonly, "READONLY",
+                                  "Cannot modify '" + k +
+                                      "' setting in readonly mode: the SQL endpoint is read-only"));
+    }
+    if (isClientSetting(k)) settings.emplace_back(k, v);
+  }
+
   // INSERT ... FORMAT Native in ?query= with the blocks in the body: the bytes
   // go to the sink's streaming insert as they are, never through SQL text.
   InsertStatement insert;
-  if (!is_get && query_param && parseInsertStatement(*query_param, &insert) &&
+  if (!is_get && !multipart && query_param && parseInsertStatement(*query_param, &insert) &&
       lower(insert.format) == "native") {
     reported_format = insert.format;
+    if (role != QueryRole::kWriter) {
+      return fail(ch_error::kReadonly,
+                  formatException(ch_error::kReadonly, "READONLY",
+                                  "Cannot execute query in readonly mode: INSERT needs the "
+                                  "writer login (query.writer_user) or an ingestion API key"));
+    }
     if (!insert.database.empty() && insert.database != "default") {
       return fail(ch_error::kUnknownDatabase,
                   formatException(ch_error::kUnknownDatabase, "UNKNOWN_DATABASE",
@@ -325,6 +410,7 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
   for (const auto& [k, v] : params) {
     if (k.size() > 6 && k.compare(0, 6, "param_") == 0) query_params.emplace_back(k.substr(6), v);
   }
+  for (auto& p : multipart_params) query_params.push_back(std::move(p));
   if (!query_params.empty() || sql.find('{') != std::string::npos) {
     auto substituted = substituteQueryParameters(sql, query_params);
     if (!substituted.isOk()) {
@@ -335,6 +421,15 @@ void QueryHttpServer::handle(const HttpRequest& request, HttpResponse& response)
   }
 
   if (std::string clause = trailingFormat(sql); !clause.empty()) reported_format = clause;
+
+  auto gated = gate_.rewrite(
+      sql, settings,
+      role == QueryRole::kWriter ? QueryGate::Mode::kWriter : QueryGate::Mode::kReader);
+  if (!gated.isOk()) {
+    const std::string& text = gated.status().message();
+    return fail(parseExceptionCode(text), text);
+  }
+  sql = std::move(gated.value());
 
   QueryResult result;
   Status st;

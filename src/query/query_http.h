@@ -3,13 +3,20 @@
 // ClickStack UI) can read the embedded store as if it were a ClickHouse server.
 //
 // What it speaks (ClickHouse docs, "HTTP interface"):
-// - GET /?query=SQL (read-only: only SELECT/WITH/SHOW/DESCRIBE/EXISTS/EXPLAIN,
-//   else READONLY 164), POST / with the SQL in the body, or ?query= plus a
-//   body appended after a newline (INSERT ... FORMAT X + data). Request bodies
+// - GET /?query=SQL or POST / with the SQL in the body, or ?query= plus a
+//   body appended after a newline. Every statement passes the QueryGate
+//   (query_gate.h: one read statement, allowed table functions only, no
+//   widening settings) and runs with readonly=2 appended, whoever sends it.
+// - multipart/form-data POST bodies (what ClickHouse clients send once bind
+//   parameters pass a few KiB): a `query` part (appended to ?query= after a
+//   newline, as a plain body would be) and `param_<name>` parts, which are
+//   bind parameters like the URL's; other parts (external tables) are
+//   NOT_IMPLEMENTED 48. Request bodies
 //   may be Content-Encoding gzip / deflate / zstd / lz4 (another encoding:
 //   NOT_IMPLEMENTED 48 / 501).
 // - POST /?query=INSERT INTO [default.]t [(cols)] [SETTINGS ...] FORMAT Native
-//   with Native blocks in the body (what ClickHouseHttpSink sends): the body,
+//   by the writer login only (QueryRole::kWriter; everyone else gets READONLY
+//   164), with Native blocks in the body (what ClickHouseHttpSink sends): the body,
 //   decompressed, goes to Sink::insert(t, body, token) as bytes, never through
 //   SQL text; the token is the insert_deduplication_token URL parameter, else
 //   the statement's SETTINGS. The column list is not needed (Native blocks
@@ -23,9 +30,12 @@
 //   empty, else UNKNOWN_DATABASE 81 / 404, since the Sink has no USE),
 //   param_<name> ({name:Type} query parameters, see sql_text.h),
 //   enable_http_compression=1 (then Accept-Encoding zstd / gzip / deflate
-//   compresses the response, errors included), add_http_cors_header=1.
-//   Everything else (user, password, session_id, role, wait_end_of_query,
-//   output_format_*, other settings) is accepted and ignored; credentials
+//   compresses the response, errors included). Settings a client may change
+//   (isClientSetting: max_execution_time, date_time_output_format,
+//   output_format_*...) go into the statement's SETTINGS; settings that
+//   widen access (readonly, allow_*, paths) are READONLY 164; everything else
+//   (user, password, session_id, role, wait_end_of_query, ...) is accepted
+//   and ignored; credentials
 //   (user / password, Authorization, X-ClickHouse-User/Key) are the auth
 //   hook's (ops/query_auth.h), which runs on query requests only: /ping,
 //   /replicas_status, OPTIONS and a bare GET / stay open, as in ClickHouse.
@@ -34,8 +44,12 @@
 //   X-ClickHouse-Summary (ClickHouse's JSON with numbers as strings),
 //   Keep-Alive: timeout=N; on error X-ClickHouse-Exception-Code and the body
 //   "Code: N. DB::Exception: ...\n" with ClickHouse's HTTP status for N.
-// - Not supported: multipart/form-data bodies (external tables, params in the
-//   body), sessions, progress headers.
+// - CORS: only for the origins in QueryHttpOptions::cors_origins (none by
+//   default). A request whose Origin is listed gets that origin back in
+//   Access-Control-Allow-Origin (never `*`), with or without
+//   add_http_cors_header; any other origin gets no CORS header, so the
+//   browser keeps the answer from the page; a preflight from it gets 403.
+// - Not supported: external tables, sessions, progress headers.
 //
 // Thread-safety: handle() runs on every I/O thread at once; the Sink must be
 // thread-safe (it is, by contract) and outlive the server.
@@ -45,8 +59,11 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
 #include "common/status.h"
 #include "net/http_server.h"
+#include "query/query_gate.h"
 #include "sinks/sink.h"
 
 namespace otelhouse {
@@ -58,12 +75,22 @@ struct QueryHttpOptions {
   int compression_level = 3;  // ClickHouse's http_zlib_compression_level default
   // Cap on a request body after decompression (INSERT data).
   size_t max_decompressed_bytes = 256 * 1024 * 1024;
+  // Origins (scheme://host[:port], exact match) whose pages may call the
+  // endpoint from a browser; empty: no CORS at all.
+  std::vector<std::string> cors_origins;
+  // The engine's table function names (system.table_functions), for the gate.
+  std::vector<std::string> engine_table_functions;
 };
 
-// Returns true to let a query request in; otherwise it has filled `response`.
-// `params` are the decoded URL parameters. Runs on the I/O threads.
-using QueryAuthHook =
-    std::function<bool(const HttpRequest& request, const HttpHeaders& params, HttpResponse& response)>;
+// Who is asking. kReader runs gated reads; kWriter may also INSERT ... FORMAT
+// Native. kRefused: the hook has filled the response.
+enum class QueryRole { kRefused, kReader, kWriter };
+
+// Decides the caller's role; on kRefused it has filled `response`. Without a
+// hook every caller is a reader. `params` are the decoded URL parameters.
+// Runs on the I/O threads.
+using QueryAuthHook = std::function<QueryRole(const HttpRequest& request, const HttpHeaders& params,
+                                              HttpResponse& response)>;
 
 class QueryHttpServer {
  public:
@@ -85,6 +112,7 @@ class QueryHttpServer {
   Sink& sink_;
   QueryHttpOptions options_;
   QueryAuthHook auth_;
+  QueryGate gate_;
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { ClickHouseError, createClient } from '@clickhouse/client';
 
-import { runCli, startGateway } from './lib/gateway.mjs';
+import { runCli, startGateway, WRITER, WRITER_CONFIG } from './lib/gateway.mjs';
 
 const SERVICE = 'e2e-query';
 const BODIES = ['cli-a', 'cli-b', 'tab\there'];
@@ -17,9 +17,10 @@ const BODY_SQL = `SELECT Body FROM otel_logs WHERE ServiceName = '${SERVICE}' OR
 
 let gw;
 let client;
+let writer; // DDL and INSERTs need the writer login (SECURITY.md)
 
 before(async () => {
-  gw = await startGateway();
+  gw = await startGateway({ config: WRITER_CONFIG });
   const request = {
     resourceLogs: [
       {
@@ -42,10 +43,12 @@ before(async () => {
   assert.equal(res.status, 200, `seed request: ${res.body.toString()}`);
   await gw.waitForRows(BODY_SQL, BODIES.length);
   client = createClient({ url: gw.queryUrl, request_timeout: 30_000 });
+  writer = createClient({ url: gw.queryUrl, request_timeout: 30_000, username: WRITER.user, password: WRITER.password });
 });
 
 after(async () => {
   await client?.close();
+  await writer?.close();
   if (gw) {
     await gw.stop(); // idempotent: the CLI test below may have stopped it already
     await gw.cleanup();
@@ -124,8 +127,13 @@ test('@clickhouse/client: ping, query, errors, insert', async () => {
     return true;
   });
 
-  await client.command({ query: 'DROP TABLE IF EXISTS e2e_scratch' });
-  await client.command({
+  // The anonymous reader may not create tables; the writer may.
+  await assert.rejects(
+    client.command({ query: 'CREATE TABLE e2e_scratch (id UInt32) ENGINE = MergeTree ORDER BY id' }),
+    (err) => err instanceof ClickHouseError && err.code === '164',
+  );
+  await writer.command({ query: 'DROP TABLE IF EXISTS e2e_scratch' });
+  await writer.command({
     query: 'CREATE TABLE e2e_scratch (id UInt32, name String, tags Array(String)) ENGINE = MergeTree ORDER BY id',
   });
   const values = [
@@ -133,10 +141,14 @@ test('@clickhouse/client: ping, query, errors, insert', async () => {
     { id: 1, name: 'one "quoted"\n', tags: [] },
     { id: 3, name: 'ünïcode ✓', tags: ['x', 'y'] },
   ];
-  await client.insert({ table: 'e2e_scratch', values, format: 'JSONEachRow' });
+  await assert.rejects(
+    client.insert({ table: 'e2e_scratch', values, format: 'JSONEachRow' }),
+    (err) => err instanceof ClickHouseError && err.code === '164',
+  );
+  await writer.insert({ table: 'e2e_scratch', values, format: 'JSONEachRow' });
   const back = await client.query({ query: 'SELECT id, name, tags FROM e2e_scratch ORDER BY id', format: 'JSONEachRow' });
   assert.deepStrictEqual(await back.json(), [...values].sort((a, b) => a.id - b.id));
-  await client.command({ query: 'DROP TABLE e2e_scratch' });
+  await writer.command({ query: 'DROP TABLE e2e_scratch' });
 });
 
 test('@clickhouse/client: query parameters', async () => {

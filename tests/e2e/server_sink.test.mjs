@@ -12,7 +12,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, WRITER, WRITER_CONFIG } from './lib/gateway.mjs';
+
+// Gateway A's server sink logs into B's :8123 with B's writer login.
+const WRITER_ENV = { CLICKHOUSE_USER: WRITER.user, CLICKHOUSE_PASSWORD: WRITER.password };
 
 const nowNs = () => BigInt(Date.now()) * 1000000n;
 
@@ -150,11 +153,11 @@ async function rowsOf(gw, table, order, service) {
 }
 
 test('gateway A writes through its HTTP server sink (failing over from a dead endpoint) into gateway B: every signal, every column as embedded', async () => {
-  const b = await startGateway();
-  const c = await startGateway();
+  const b = await startGateway({ config: WRITER_CONFIG });
+  const c = await startGateway({ config: WRITER_CONFIG });
   // The first endpoint of the failover list is down: A must move on to B.
   const dead = `http://127.0.0.1:${await freePort()}`;
-  const a = await startGateway({ args: ['--clickhouse-endpoint', `${dead},${b.queryUrl}`, '--clickhouse-compress', 'zstd'] });
+  const a = await startGateway({ env: WRITER_ENV, args: ['--clickhouse-endpoint', `${dead},${b.queryUrl}`, '--clickhouse-compress', 'zstd'] });
   try {
     const service = `server-sink-full`;
     const p = payloads('full');
@@ -186,19 +189,19 @@ test('gateway A writes through its HTTP server sink (failing over from a dead en
 });
 
 test('a batch re-sent after a crash between insert and done is stored once in the server', async () => {
-  const b = await startGateway();
+  const b = await startGateway({ config: WRITER_CONFIG });
   const dataDir = await mkdtemp(join(tmpdir(), 'otelhouse-server-dedup-'));
   const crash = join(dataDir, 'crash');
   writeFileSync(crash, 'on');
   try {
-    let a = await startGateway({ dataDir, args: ['--clickhouse-endpoint', b.queryUrl, '--crash-after-insert-file', crash] });
+    let a = await startGateway({ dataDir, env: WRITER_ENV, args: ['--clickhouse-endpoint', b.queryUrl, '--crash-after-insert-file', crash] });
     const p = payloads('dedup');
     assert.equal(await send(a, '/v1/logs', p.logs), 200);
     const deadline = Date.now() + 30_000;
     while (a.running && Date.now() < deadline) await delay(50);
     assert.equal(a.exitSignal, 'SIGKILL', `gateway A did not die after its insert\n${a.stderrTail()}`);
     rmSync(crash);
-    a = await startGateway({ dataDir, args: ['--clickhouse-endpoint', b.queryUrl] });
+    a = await startGateway({ dataDir, env: WRITER_ENV, args: ['--clickhouse-endpoint', b.queryUrl] });
     try {
       // The WAL still holds the batch: A inserts it again, with the same token.
       await delay(2000);
@@ -244,7 +247,7 @@ test('server down at start, then stopped and restarted mid-load: every acked rec
   const bArgs = ['--query-listen', `127.0.0.1:${port}`];
   // A starts first, against a server that is not there yet.
   const a = await startGateway({
-    args: ['--clickhouse-endpoint', `http://127.0.0.1:${port}`, '--retry-initial', '200ms', '--retry-max', '1s', '--batch-size', '200'],
+    env: WRITER_ENV, args: ['--clickhouse-endpoint', `http://127.0.0.1:${port}`, '--retry-initial', '200ms', '--retry-max', '1s', '--batch-size', '200'],
   });
   const acked = new Set();
   const stop = { done: false };
@@ -269,11 +272,11 @@ test('server down at start, then stopped and restarted mid-load: every acked rec
   try {
     await delay(1500); // A acks into its WAL while nothing answers
     assert.ok(acked.size > 0, `A acked nothing while the server was down: ${JSON.stringify([...statuses])}`);
-    b = await startGateway({ dataDir: bDir, args: bArgs });
+    b = await startGateway({ dataDir: bDir, args: bArgs, config: WRITER_CONFIG });
     await delay(1500);
     await b.stop(); // the server goes away mid-load...
     await delay(1000);
-    b = await startGateway({ dataDir: bDir, args: bArgs }); // ...and comes back
+    b = await startGateway({ dataDir: bDir, args: bArgs, config: WRITER_CONFIG }); // ...and comes back
     await delay(1000);
     stop.done = true;
     await clients;
@@ -306,17 +309,17 @@ test('a server table from an older schema (a column missing) still takes the row
   const bDir = await mkdtemp(join(tmpdir(), 'otelhouse-server-old-'));
   const bArgs = ['--query-listen', `127.0.0.1:${port}`];
   let a;
-  let b = await startGateway({ dataDir: bDir, args: bArgs });
+  let b = await startGateway({ dataDir: bDir, args: bArgs, config: WRITER_CONFIG });
   try {
-    await b.queryText('ALTER TABLE otel_logs DROP COLUMN TraceFlags');
+    await b.queryText('ALTER TABLE otel_logs DROP COLUMN TraceFlags', { login: WRITER });
     await b.stop();
     // A cannot ask the server at start: it encodes every column it knows.
     a = await startGateway({
-      args: ['--clickhouse-endpoint', `http://127.0.0.1:${port}`, '--no-create-schema', '--retry-initial', '200ms', '--retry-max', '1s'],
+      env: WRITER_ENV, args: ['--clickhouse-endpoint', `http://127.0.0.1:${port}`, '--no-create-schema', '--retry-initial', '200ms', '--retry-max', '1s'],
     });
     const p = payloads('old');
     assert.equal(await send(a, '/v1/logs', p.logs), 200);
-    b = await startGateway({ dataDir: bDir, args: bArgs });
+    b = await startGateway({ dataDir: bDir, args: bArgs, config: WRITER_CONFIG });
     await b.waitForCount("SELECT count() FROM otel_logs WHERE ServiceName = 'server-sink-old'", 3, 30_000).catch((e) => {
       throw new Error(`${e.message}\n--- gateway A ---\n${a.stderrTail()}`);
     });

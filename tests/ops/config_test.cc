@@ -69,6 +69,24 @@ TEST(ConfigTest, BadValuesNameTheKey) {
   EXPECT_FALSE(loadConfig({"--database", "a-b"}).isOk());
 }
 
+TEST(ConfigTest, QueryEndpointLoginsAndOrigins) {
+  Config c;
+  ASSERT_TRUE(applyYamlText(c,
+                            "query:\n  writer_user: sink\n  writer_password: pw\n"
+                            "  cors_origins:\n    - http://localhost:8080\n    - https://hdx.example\n",
+                            "f.yaml")
+                  .isOk());
+  EXPECT_EQ(c.query_writer_user, "sink");
+  EXPECT_EQ(c.query_writer_password, "pw");
+  EXPECT_EQ(c.query_cors_origins,
+            (std::vector<std::string>{"http://localhost:8080", "https://hdx.example"}));
+  Config star;
+  Status st = applyYamlText(star, "query:\n  cors_origins:\n    - \"*\"\n", "f.yaml");
+  ASSERT_FALSE(st.isOk());
+  EXPECT_NE(st.message().find("query.cors_origins"), std::string::npos) << st.message();
+  EXPECT_TRUE(loadConfig({}).value().query_cors_origins.empty());  // off by default
+}
+
 TEST(ConfigTest, EnvSubstitution) {
   setenv("OH_A", "x", 1);
   setenv("OH_EMPTY", "", 1);

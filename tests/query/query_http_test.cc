@@ -68,6 +68,8 @@ class FakeSink : public Sink {
   Status next_status_;
 };
 
+const std::vector<std::pair<std::string, std::string>> kWriter = {{"X-Test-Role", "writer"}};
+
 class QueryHttpTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -77,7 +79,12 @@ class QueryHttpTest : public ::testing::Test {
     config.threads = 2;
     QueryHttpOptions options;
     options.display_name = "otelhouse-test";
+    options.cors_origins = {"http://localhost:8080"};
     server_ = std::make_unique<QueryHttpServer>(config, sink_, options);
+    // The header stands in for a login: QueryAuth's own tests cover logins.
+    server_->setAuthHook([](const HttpRequest& req, const HttpHeaders&, HttpResponse&) {
+      return req.header("X-Test-Role") == "writer" ? QueryRole::kWriter : QueryRole::kReader;
+    });
     ASSERT_TRUE(server_->start().isOk());
     client_ = std::make_unique<TestClient>(server_->port());
     QueryResult r;
@@ -116,7 +123,7 @@ TEST_F(QueryHttpTest, GetQueryWithClickHouseHeaders) {
   ClientResponse r = get("/?query=SELECT%201");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "1\n");
-  EXPECT_EQ(sink_.sql(), std::vector<std::string>{"SELECT 1"});
+  EXPECT_EQ(sink_.sql(), std::vector<std::string>{"SELECT 1\nSETTINGS readonly = 2"});
   EXPECT_EQ(sink_.formats(), std::vector<std::string>{"TabSeparated"});
   EXPECT_TRUE(std::regex_match(
       r.header("x-clickhouse-query-id"),
@@ -142,7 +149,9 @@ TEST_F(QueryHttpTest, PostBodyQueryIdAndDefaultFormat) {
   EXPECT_EQ(r.header("x-clickhouse-query-id"), "my-id");
   EXPECT_EQ(r.header("x-clickhouse-format"), "JSON");
   EXPECT_EQ(r.header("content-type"), "application/json; charset=UTF-8");
-  EXPECT_EQ(sink_.sql().back(), "SELECT * FROM otel_logs");
+  EXPECT_EQ(sink_.sql().back(),
+            "SELECT * FROM otel_logs\nSETTINGS output_format_json_quote_64bit_integers = 0, "
+            "readonly = 2");
   EXPECT_EQ(sink_.formats().back(), "JSON");
 }
 
@@ -159,7 +168,8 @@ TEST_F(QueryHttpTest, FormatClauseIsReported) {
 }
 
 TEST_F(QueryHttpTest, QueryParameterPlusBodyIsJoinedByNewline) {
-  ClientResponse r = post("/?query=INSERT%20INTO%20t%20FORMAT%20JSONEachRow", "{\"a\":1}\n");
+  ClientResponse r =
+      post("/?query=INSERT%20INTO%20t%20FORMAT%20JSONEachRow", "{\"a\":1}\n", kWriter);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(sink_.sql().back(), "INSERT INTO t FORMAT JSONEachRow\n{\"a\":1}\n");
   EXPECT_EQ(r.header("x-clickhouse-format"), "TabSeparated");
@@ -171,7 +181,7 @@ TEST_F(QueryHttpTest, CompressedRequestBodies) {
     ASSERT_TRUE(compress(enc, "SELECT 42", packed).isOk());
     ClientResponse r = post("/", packed, {{"Content-Encoding", enc}});
     EXPECT_EQ(r.status, 200) << enc;
-    EXPECT_EQ(sink_.sql().back(), "SELECT 42") << enc;
+    EXPECT_EQ(sink_.sql().back(), "SELECT 42\nSETTINGS readonly = 2") << enc;
   }
   ClientResponse r = post("/", "garbage", {{"Content-Encoding", "gzip"}});
   EXPECT_EQ(r.status, 400);
@@ -235,7 +245,8 @@ TEST_F(QueryHttpTest, GetIsReadOnly) {
             0u);
   EXPECT_EQ(get("/?query=%20(WITH%201%20AS%20x%20SELECT%20x)").status, 200);
   EXPECT_EQ(get("/?query=SHOW%20TABLES").status, 200);
-  EXPECT_EQ(post("/?query=INSERT%20INTO%20t%20VALUES%20(1)", "").status, 200);
+  EXPECT_EQ(post("/?query=INSERT%20INTO%20t%20VALUES%20(1)", "", kWriter).status, 200);
+  EXPECT_EQ(post("/?query=INSERT%20INTO%20t%20VALUES%20(1)", "").status, 500);
 }
 
 TEST_F(QueryHttpTest, EmptyQueryIsASyntaxError) {
@@ -251,7 +262,7 @@ TEST_F(QueryHttpTest, QueryParametersAreSubstituted) {
       "param_t=default.otel_logs");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(sink_.sql().back(),
-            "SELECT CAST('1' AS UInt8), 'it\\'s' FROM `default`.`otel_logs`");
+            "SELECT CAST('1' AS UInt8), 'it\\'s' FROM `default`.`otel_logs`\nSETTINGS readonly = 2");
   r = get("/?query=SELECT%20{missing:String}");
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body,
@@ -288,13 +299,15 @@ TEST_F(QueryHttpTest, OtherPathsAndMethods) {
   ClientResponse r = get("/play");
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body.rfind("There is no handle /play", 0), 0u);
+  // Without an Origin (not a browser) a preflight is harmless and gets no CORS.
   r = client_->request("OPTIONS", "/");
   EXPECT_EQ(r.status, 204);
-  EXPECT_EQ(r.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
   r = client_->request("DELETE", "/");
   EXPECT_EQ(r.status, 405);
+  // add_http_cors_header alone no longer opens the endpoint to every origin.
   r = get("/?query=SELECT%201&add_http_cors_header=1");
-  EXPECT_EQ(r.header("access-control-allow-origin"), "*");
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
 }
 
 // What ClickHouseHttpSink sends: INSERT ... FORMAT Native in the URL, the
@@ -304,7 +317,7 @@ TEST_F(QueryHttpTest, NativeInsertGoesToTheSinkInsertBinarySafe) {
   ClientResponse r = post(
       "/?query=INSERT%20INTO%20%60default%60.%60otel_logs%60%20FORMAT%20Native"
       "&database=default&insert_deduplication_token=tok%201",
-      native);
+      native, kWriter);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "");
   ASSERT_EQ(sink_.inserts().size(), 1u);
@@ -319,7 +332,7 @@ TEST_F(QueryHttpTest, NativeInsertGoesToTheSinkInsertBinarySafe) {
     std::string packed;
     ASSERT_TRUE(compress(enc, native, packed).isOk()) << enc;
     r = post("/?query=insert%20into%20t%20(a,%20%60b%60)%20format%20native", packed,
-             {{"Content-Encoding", enc}});
+             {{"Content-Encoding", enc}, kWriter[0]});
     ASSERT_EQ(r.status, 200) << enc << ": " << r.body;
     EXPECT_EQ(sink_.inserts().back().table, "t") << enc;
     EXPECT_EQ(sink_.inserts().back().native, native) << enc;
@@ -331,13 +344,13 @@ TEST_F(QueryHttpTest, NativeInsertGoesToTheSinkInsertBinarySafe) {
 TEST_F(QueryHttpTest, NativeInsertTokenFromSettingsAndUrl) {
   post("/?query=INSERT%20INTO%20t%20SETTINGS%20insert_deduplication_token%20%3D%20'a%5C'b'"
        "%20FORMAT%20Native",
-       "x");
+       "x", kWriter);
   post("/?query=INSERT%20INTO%20t%20FORMAT%20Native%20SETTINGS%20insert_deduplication_token%3D'c'",
-       "x");
+       "x", kWriter);
   // The URL's setting wins over the statement's, as ClickHouse applies them.
   post("/?query=INSERT%20INTO%20t%20SETTINGS%20insert_deduplication_token%3D'c'%20FORMAT%20Native"
        "&insert_deduplication_token=url",
-       "x");
+       "x", kWriter);
   auto inserts = sink_.inserts();
   ASSERT_EQ(inserts.size(), 3u);
   EXPECT_EQ(inserts[0].token, "a'b");
@@ -347,32 +360,109 @@ TEST_F(QueryHttpTest, NativeInsertTokenFromSettingsAndUrl) {
 
 TEST_F(QueryHttpTest, NativeInsertErrors) {
   // Another database: nothing stored.
-  ClientResponse r = post("/?query=INSERT%20INTO%20otel.t%20FORMAT%20Native", "x");
+  ClientResponse r = post("/?query=INSERT%20INTO%20otel.t%20FORMAT%20Native", "x", kWriter);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.header("x-clickhouse-exception-code"), "81");
   // An encoding we cannot read: ClickHouse's NOT_IMPLEMENTED, nothing stored.
-  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x", {{"Content-Encoding", "br"}});
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x", {{"Content-Encoding", "br"}, kWriter[0]});
   EXPECT_EQ(r.status, 501);
   EXPECT_EQ(r.header("x-clickhouse-exception-code"), "48");
   EXPECT_NE(r.body.find("Unknown Content-Encoding 'br'"), std::string::npos) << r.body;
   // A corrupt body.
-  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "not zstd", {{"Content-Encoding", "zstd"}});
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "not zstd", {{"Content-Encoding", "zstd"}, kWriter[0]});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.header("x-clickhouse-exception-code"), "36");
   // GET never writes.
   r = get("/?query=INSERT%20INTO%20t%20FORMAT%20Native");
   EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
   // An empty body inserts nothing and succeeds, as in ClickHouse.
-  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "");
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "", kWriter);
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(sink_.inserts().empty());
   // The engine's refusal comes back with its code and status.
   sink_.fail(Status::invalid("Code: 60. DB::Exception: Table default.t does not exist. (UNKNOWN_TABLE)"));
-  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x");
+  r = post("/?query=INSERT%20INTO%20t%20FORMAT%20Native", "x", kWriter);
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.header("x-clickhouse-exception-code"), "60");
   EXPECT_EQ(r.body, "Code: 60. DB::Exception: Table default.t does not exist. (UNKNOWN_TABLE)\n");
   EXPECT_TRUE(sink_.sql().empty());
+}
+
+
+TEST_F(QueryHttpTest, ReadersCannotInsert) {
+  ClientResponse r = post("/?query=INSERT%20INTO%20otel_logs%20FORMAT%20Native", "x");
+  EXPECT_EQ(r.status, 500);  // ClickHouse answers READONLY with 500
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  EXPECT_TRUE(sink_.inserts().empty());
+  r = post("/", "INSERT INTO otel_logs FORMAT JSONEachRow\n{}");
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  EXPECT_TRUE(sink_.sql().empty());
+}
+
+TEST_F(QueryHttpTest, GateRefusalsNeverReachTheEngine) {
+  ClientResponse r = post("/", "SELECT * FROM file('/etc/passwd', 'LineAsString')");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "497");
+  EXPECT_NE(r.body.find("(ACCESS_DENIED)"), std::string::npos) << r.body;
+  r = post("/", "SELECT 1; DROP TABLE otel_logs");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "62");
+  r = post("/?readonly=0", "SELECT 1");
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  r = post("/?allow_ddl=1", "SELECT 1");
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  // A {name:Identifier} parameter cannot smuggle a table function in.
+  r = post("/?param_f=file", "SELECT * FROM {f:Identifier}('/etc/passwd')");
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "497");
+  EXPECT_TRUE(sink_.sql().empty());
+}
+
+TEST_F(QueryHttpTest, ClientSettingsGoToTheEngineWithReadonly) {
+  ClientResponse r = post(
+      "/?date_time_output_format=iso&output_format_json_quote_64bit_integers=1&"
+      "max_execution_time=30&add_http_cors_header=1&unknown_thing=1&readonly=1",
+      "SELECT 1 FORMAT JSON");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sink_.sql().back(),
+            "SELECT 1 FORMAT JSON\nSETTINGS date_time_output_format = 'iso', "
+            "output_format_json_quote_64bit_integers = 1, max_execution_time = 30, readonly = 2");
+}
+
+TEST_F(QueryHttpTest, MultipartBindParameters) {
+  const std::string big(5000, 'x');
+  const std::string body =
+      "--B\r\nContent-Disposition: form-data; name=\"query\"\r\n\r\n"
+      "SELECT {a:String} = {b:String}\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"param_a\"\r\n\r\n" + big + "\r\n"
+      "--B\r\nContent-Disposition: form-data; name=\"param_b\"\r\n\r\nit's\r\n--B--\r\n";
+  ClientResponse r =
+      post("/?default_format=JSON", body, {{"Content-Type", "multipart/form-data; boundary=B"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sink_.sql().back(),
+            "SELECT '" + big + "' = 'it\\'s'\nSETTINGS readonly = 2");
+  // The query part is gated like any other.
+  const std::string drop =
+      "--B\r\nContent-Disposition: form-data; name=\"query\"\r\n\r\nDROP TABLE t\r\n--B--\r\n";
+  r = post("/", drop, {{"Content-Type", "multipart/form-data; boundary=B"}});
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "164");
+  r = post("/", "--B\r\nbroken", {{"Content-Type", "multipart/form-data; boundary=B"}});
+  EXPECT_EQ(r.header("x-clickhouse-exception-code"), "36");
+}
+
+TEST_F(QueryHttpTest, CorsOnlyForConfiguredOrigins) {
+  ClientResponse r = post("/?add_http_cors_header=1", "SELECT 1",
+                          {{"Origin", "http://evil.example"}});
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  r = client_->request("OPTIONS", "/", {{"Origin", "http://evil.example"},
+                                         {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  r = post("/?add_http_cors_header=1", "SELECT 1", {{"Origin", "http://localhost:8080"}});
+  EXPECT_EQ(r.header("access-control-allow-origin"), "http://localhost:8080");
+  r = client_->request("OPTIONS", "/", {{"Origin", "http://localhost:8080"},
+                                         {"Access-Control-Request-Method", "POST"}});
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "http://localhost:8080");
 }
 
 }  // namespace

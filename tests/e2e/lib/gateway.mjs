@@ -11,7 +11,7 @@
 // it with the CLI afterwards) and is removed by cleanup().
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -128,6 +128,7 @@ export class Gateway {
   async cleanup() {
     await this.kill();
     await rm(this.dataDir, { recursive: true, force: true });
+    await rm(`${this.dataDir}.yaml`, { force: true });
   }
 
   // Runs `sql` on the query endpoint and returns the rows of JSONEachRow.
@@ -142,10 +143,12 @@ export class Gateway {
   }
 
   // POSTs `sql` to the query endpoint; returns the body, throws on non-200.
-  async queryText(sql, { params = {} } = {}) {
+  // `login` ({user, password}) is sent as X-ClickHouse-User / -Key.
+  async queryText(sql, { params = {}, login } = {}) {
     const url = new URL(this.queryUrl + '/');
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    const res = await fetch(url, { method: 'POST', body: sql });
+    const headers = login ? { 'X-ClickHouse-User': login.user, 'X-ClickHouse-Key': login.password } : {};
+    const res = await fetch(url, { method: 'POST', body: sql, headers });
     const body = await res.text();
     if (res.status !== 200) {
       throw new Error(`query failed: HTTP ${res.status}\nSQL: ${sql}\n--- body ---\n${body}`);
@@ -203,11 +206,17 @@ function stripFormat(sql) {
 
 // Starts `otelhouse run` and waits for its ready line. `args` are appended to
 // the defaults (ephemeral ports, fresh data dir, 200 ms batch timeout).
-export async function startGateway({ args = [], env = {}, dataDir } = {}) {
+// `config` is YAML text, written beside the data dir and passed as --config.
+export async function startGateway({ args = [], env = {}, dataDir, config } = {}) {
   if (!binaryExists()) {
     throw new Error(`otelhouse binary not found at ${OTELHOUSE_BIN} (set OTELHOUSE_BIN)`);
   }
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'otelhouse-e2e-')));
+  if (config !== undefined) {
+    const path = `${dir}.yaml`;
+    await writeFile(path, config);
+    args = ['--config', path, ...args];
+  }
   const fullArgs = [
     'run',
     '--data-dir',
@@ -294,6 +303,10 @@ export function runCli(args, { timeoutMs = 120_000 } = {}) {
   if (r.error) throw new Error(`cannot run ${OTELHOUSE_BIN} ${args.join(' ')}: ${r.error.message}`);
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
+
+// The writer login the e2e gateways that take DDL or INSERTs on :8123 use.
+export const WRITER = { user: 'e2e-writer', password: 'e2e-writer-secret' };
+export const WRITER_CONFIG = `query:\n  writer_user: ${WRITER.user}\n  writer_password: ${WRITER.password}\n`;
 
 // Quotes a string as a ClickHouse SQL literal.
 export function sqlString(s) {

@@ -1,0 +1,1 @@
+SELECT * FROM otel_logs WHERE Body ILIKE '%err%' ORDER BY Timestamp DESC LIMIT 100 FORMAT JSONCompactEachRowWithNamesAndTypes

@@ -1,0 +1,1 @@
+SELECT * FROM file('/etc/passwd', 'LineAsString')

@@ -1,0 +1,3 @@
+SELECT 1 /* nested /* comment */ */ -- line
+# hash
+#! bang

@@ -1,0 +1,1 @@
+SELECT $tag$ heredoc $tag$, 'it''s', 'a\'b', `q``i`, "dq"

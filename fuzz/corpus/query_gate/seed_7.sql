@@ -1,0 +1,1 @@
+SELECT 1 FORMAT JSON SETTINGS max_threads = 1

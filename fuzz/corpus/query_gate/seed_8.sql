@@ -1,0 +1,1 @@
+WITH x AS (SELECT * FROM numbers(10)) SELECT * FROM x INTO OUTFILE '/tmp/x'

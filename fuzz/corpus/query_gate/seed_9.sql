@@ -1,0 +1,1 @@
+DrOp TaBlE otel_logs
