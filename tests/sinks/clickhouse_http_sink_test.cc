@@ -75,6 +75,8 @@ class ClickHouseHttpSinkChdbTest : public ::testing::Test {
     config.port = 0;
     config.threads = 2;
     server_ = new QueryHttpServer(config, *store_);
+    // The sink under test writes, so it is the endpoint's writer login here.
+    server_->setAuthHook([](const HttpRequest&, const HttpHeaders&, HttpResponse&) { return QueryRole::kWriter; });
     ASSERT_TRUE(server_->start().isOk());
   }
   static void TearDownTestSuite() {

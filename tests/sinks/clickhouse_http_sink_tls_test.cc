@@ -58,6 +58,8 @@ class ClickHouseHttpSinkTlsTest : public ::testing::Test {
     config.tls.cert_file = dir_ + "/cert.pem";
     config.tls.key_file = dir_ + "/key.pem";
     server_ = std::make_unique<QueryHttpServer>(config, sink_);
+    // The sink under test writes, so it is the endpoint's writer login here.
+    server_->setAuthHook([](const HttpRequest&, const HttpHeaders&, HttpResponse&) { return QueryRole::kWriter; });
     Status st = server_->start();
     ASSERT_TRUE(st.isOk()) << st.toString();
   }
