@@ -5,8 +5,10 @@
 // and size recovery gave, and Wal::read() must return exactly its bytes.
 //
 // Input: byte 0 picks 1..3 segments (byte 0 % 3) and, with bit 2 set, has
-// the checksums of every framed record recomputed, so random record bodies
-// get past the CRC and reach the parsing of types, tables and LSN lists;
+// the checksums of every framed record recomputed (format 1, or format 2 when
+// the segment starts with its header), so random record bodies get past the
+// CRC and reach the parsing of types, tables and LSN lists and the scan for
+// the next record;
 // each segment but the last is preceded by a u16 little-endian length; the
 // last takes the rest.
 #include <dirent.h>
@@ -32,17 +34,37 @@
 
 namespace {
 
-// Rewrites the crc of each record the length fields frame, as a writer would.
+uint32_t crcOf(const char* p, size_t n) {
+  return static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n)));
+}
+
+// Rewrites the checksums of each record the length fields frame, as a writer
+// would (format 2 also gets its sync word).
 void fixChecksums(std::string& segment) {
+  using otelhouse::kWalSegmentHeader;
+  if (segment.compare(0, kWalSegmentHeader.size(), kWalSegmentHeader) == 0) {
+    size_t at = kWalSegmentHeader.size();
+    while (at + otelhouse::kWalHeadBytes <= segment.size()) {
+      uint32_t length;
+      std::memcpy(&length, segment.data() + at + 4, 4);
+      if (length > segment.size() - at - otelhouse::kWalHeadBytes) break;
+      std::memcpy(segment.data() + at, &otelhouse::kWalSync, 4);
+      const uint32_t body = crcOf(segment.data() + at + otelhouse::kWalHeadBytes, length);
+      std::memcpy(segment.data() + at + 8, &body, 4);
+      const uint32_t head = crcOf(segment.data() + at, 12);
+      std::memcpy(segment.data() + at + 12, &head, 4);
+      at += otelhouse::kWalHeadBytes + length;
+    }
+    return;
+  }
   size_t at = 0;
-  while (at + otelhouse::kWalPrefixBytes <= segment.size()) {
+  while (at + otelhouse::kWalV1PrefixBytes <= segment.size()) {
     uint32_t length;
     std::memcpy(&length, segment.data() + at + 4, 4);
-    if (length > segment.size() - at - otelhouse::kWalPrefixBytes) break;
-    const uint32_t crc = static_cast<uint32_t>(
-        crc32(0, reinterpret_cast<const Bytef*>(segment.data() + at + 4), length + 4));
+    if (length > segment.size() - at - otelhouse::kWalV1PrefixBytes) break;
+    const uint32_t crc = crcOf(segment.data() + at + 4, length + 4);
     std::memcpy(segment.data() + at, &crc, 4);
-    at += otelhouse::kWalPrefixBytes + length;
+    at += otelhouse::kWalV1PrefixBytes + length;
   }
 }
 
@@ -50,19 +72,32 @@ void removeDir(const std::string& dir) {
   if (DIR* d = opendir(dir.c_str())) {
     while (dirent* e = readdir(d)) {
       std::string name = e->d_name;
-      if (name != "." && name != "..") unlink((dir + "/" + name).c_str());
+      const std::string path = dir + "/" + name;
+      if (name != "." && name != ".." && unlink(path.c_str()) != 0) removeDir(path);  // dead-letters
     }
     closedir(d);
   }
   rmdir(dir.c_str());
 }
 
-// The data record of `segment` whose Native block starts at `offset`, found
-// by walking the segment's valid records from its start as recovery does.
+// The data record of `segment` whose Native block starts at `offset`: in
+// format 2 any valid record there (recovery may have skipped damage before
+// it), in format 1 found by walking the valid records from the start.
 bool findDataRecord(std::string_view segment, uint64_t offset, otelhouse::WalDecoded* out) {
+  using otelhouse::kWalSegmentHeader;
+  if (segment.substr(0, kWalSegmentHeader.size()) == kWalSegmentHeader) {
+    for (size_t at = kWalSegmentHeader.size(); at < offset; ++at) {
+      size_t n = 0;
+      if (otelhouse::walDecode(segment, at, out, &n) == otelhouse::WalFrame::kValid &&
+          out->type == otelhouse::WalRecordType::kData &&
+          static_cast<uint64_t>(out->payload.data() - segment.data()) == offset)
+        return true;
+    }
+    return false;
+  }
   size_t at = 0;
   while (at < segment.size()) {
-    size_t n = otelhouse::walDecode(segment, at, out);
+    size_t n = otelhouse::walDecodeV1(segment, at, out);
     if (n == 0) return false;
     if (out->type == otelhouse::WalRecordType::kData &&
         static_cast<uint64_t>(out->payload.data() - segment.data()) == offset)
@@ -126,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   otelhouse::WalOptions options;
   options.dir = dir;
   options.fsync = false;
+  options.dead_letter_dir = std::string(dir) + "/dead-letters";
   otelhouse::WalRecovery recovery;
   auto wal = otelhouse::Wal::open(options, &recovery);
   if (wal.isOk()) {

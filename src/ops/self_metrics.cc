@@ -153,6 +153,26 @@ void registerExporterMetrics(MetricsRegistry& registry, Exporter& exporter, cons
     w.sample("otelhouse_wal_refused_full_total", MetricType::kCounter,
              "Appends refused because the write-ahead log was over its disk budget.", {},
              static_cast<double>(s.refused_full.load()));
+    w.sample("otelhouse_wal_write_errors_total", MetricType::kCounter,
+             "Failed writes to the write-ahead log (disk full, I/O error); their commits were "
+             "refused (503) and cut back.", {}, static_cast<double>(s.write_errors.load()));
+    w.sample("otelhouse_wal_fsync_errors_total", MetricType::kCounter,
+             "Failed fdatasync calls of the write-ahead log; their commits were refused and cut "
+             "back, never synced again as they were.", {},
+             static_cast<double>(s.fsync_errors.load()));
+    w.sample("otelhouse_wal_truncations_total", MetricType::kCounter,
+             "Write-ahead log segments cut back to their last good end after a fault.", {},
+             static_cast<double>(s.truncations.load()));
+    w.sample("otelhouse_wal_refused_io_total", MetricType::kCounter,
+             "Appends, batch intents and done records refused because of a disk fault.", {},
+             static_cast<double>(s.refused_io.load()));
+    w.sample("otelhouse_wal_quarantined_records_total", MetricType::kCounter,
+             "Corrupt write-ahead log records skipped at recovery and copied to the dead-letter "
+             "folder; the records after them were kept.", {},
+             static_cast<double>(s.quarantined_records.load()));
+    w.sample("otelhouse_wal_recovery_cut_bytes_total", MetricType::kCounter,
+             "Bytes of torn tail cut from the newest write-ahead log segment at recovery.", {},
+             static_cast<double>(s.recovery_bytes_cut.load()));
   });
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/log.h"
 #include "wal/wal_format.h"
+#include "wal/wal_io.h"
 
 namespace otelhouse {
 namespace {
@@ -40,19 +41,6 @@ Status mkdirs(const std::string& path) {
   return Status::ok();
 }
 
-bool writeAll(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
-
 std::string readFile(const std::string& path, bool* ok) {
   std::ifstream in(path, std::ios::binary);
   *ok = static_cast<bool>(in);
@@ -64,14 +52,6 @@ std::string newId() {
   char buf[33];
   for (int i = 0; i < 4; ++i) snprintf(buf + i * 8, 9, "%08x", rd());
   return buf;
-}
-
-void syncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 }  // namespace
@@ -90,13 +70,14 @@ Result<std::unique_ptr<Wal>> Wal::open(const WalOptions& options, WalRecovery* r
   if (!ok || id.size() != 32) {
     id = newId();
     const std::string tmp = id_path + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    WalIo& io = wal->io_;
+    int fd = io.open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errnoStatus("create " + tmp);
     std::string line = id + "\n";
-    bool written = writeAll(fd, line.data(), line.size()) && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!written || ::rename(tmp.c_str(), id_path.c_str()) != 0) return errnoStatus("write " + id_path);
-    syncDir(options.dir);
+    bool written = walWriteAll(io, fd, line.data(), line.size(), 0) && io.fdatasync(fd) == 0;
+    io.close(fd);
+    if (!written || io.rename(tmp, id_path) != 0 || io.syncDir(options.dir) != 0)
+      return errnoStatus("write " + id_path);
   }
   wal->id_ = id;
   WalRecovery local;
@@ -116,7 +97,7 @@ Wal::~Wal() {
   std::lock_guard lock(seg_mu_);
   for (auto& [seq, s] : segments_)
     if (s.fd >= 0) ::close(s.fd);
-  if (current_fd_ >= 0) ::close(current_fd_);
+  if (current_fd_ >= 0) io_.close(current_fd_);
 }
 
 Status Wal::recover(WalRecovery* rec) {
@@ -140,11 +121,8 @@ Status Wal::recover(WalRecovery* rec) {
     bool ok;
     std::string data = readFile(seg.path, &ok);
     if (!ok) return Status::internal("cannot read WAL segment " + seg.path);
-    size_t at = 0;
     WalDecoded r;
-    while (at < data.size()) {
-      size_t n = walDecode(data, at, &r);
-      if (n == 0) break;
+    auto apply = [&](size_t n) {
       ++rec->records_read;
       max_lsn = std::max(max_lsn, r.lsn);
       if (r.type == WalRecordType::kData) {
@@ -157,7 +135,7 @@ Status Wal::recover(WalRecovery* rec) {
         b.table = std::string(r.table);
         for (uint64_t l : r.lsns) {
           auto it = unbatched.find(l);
-          if (it == unbatched.end()) continue;  // its segment was lost to corruption
+          if (it == unbatched.end()) continue;  // quarantined or lost to corruption
           b.records.push_back(std::move(it->second));
           unbatched.erase(it);
         }
@@ -167,14 +145,58 @@ Status Wal::recover(WalRecovery* rec) {
         batches.erase(r.intent_lsn);
         intent_segment_.erase(r.intent_lsn);
       }
-      at += n;
+      return n;
+    };
+    const bool newest = seq == seqs.back();
+    size_t at = 0;  // the end of what recovery keeps
+    if (data.compare(0, kWalSegmentHeader.size(), kWalSegmentHeader) == 0) {
+      at = kWalSegmentHeader.size();
+      while (at < data.size()) {
+        size_t n = 0;
+        const WalFrame f = walDecode(data, at, &r, &n);
+        if (f == WalFrame::kValid) {
+          at += apply(n);
+          continue;
+        }
+        if (f == WalFrame::kCorrupt) {
+          quarantine(seg.path, seq, std::string_view(data).substr(at, n), at, "checksum mismatch", rec);
+          at += n;
+          continue;
+        }
+        const size_t next = walFindRecord(data, at + 1);
+        if (next == std::string_view::npos) {
+          // Nothing valid follows. At the end of the newest segment that is
+          // a torn write, cut below; in a sealed segment, where every byte
+          // was synced before the next segment began, it is damage.
+          if (!newest) {
+            quarantine(seg.path, seq, std::string_view(data).substr(at), at, "no valid record", rec);
+            at = data.size();
+          }
+          break;
+        }
+        quarantine(seg.path, seq, std::string_view(data).substr(at, next - at), at,
+                   "unreadable record head", rec);
+        at = next;
+      }
+    } else if (data.size() < kWalSegmentHeader.size() &&
+               kWalSegmentHeader.substr(0, data.size()) == data) {
+      at = 0;  // a format-2 segment whose header was torn: empty
+    } else {
+      // Format 1: stop at the first invalid record.
+      while (at < data.size()) {
+        const size_t n = walDecodeV1(data, at, &r);
+        if (n == 0) break;
+        at += apply(n);
+      }
     }
     if (at < data.size()) {
       const uint64_t cut = data.size() - at;
-      LOG_WARN("WAL segment %s: cutting %llu bytes of torn or corrupt tail at offset %zu",
+      LOG_WARN("WAL segment %s: cutting %llu bytes of torn tail at offset %zu",
                seg.path.c_str(), static_cast<unsigned long long>(cut), at);
-      if (::truncate(seg.path.c_str(), static_cast<off_t>(at)) != 0)
-        return errnoStatus("truncate " + seg.path);
+      const int fd = io_.open(seg.path, O_WRONLY | O_CLOEXEC, 0);
+      const bool cut_ok = fd >= 0 && io_.ftruncate(fd, static_cast<off_t>(at)) == 0;
+      if (fd >= 0) io_.close(fd);
+      if (!cut_ok) return errnoStatus("truncate " + seg.path);
       rec->bytes_cut += cut;
       ++rec->segments_cut;
       stats_.recovery_bytes_cut += cut;
@@ -201,26 +223,74 @@ Status Wal::recover(WalRecovery* rec) {
   return Status::ok();
 }
 
+void Wal::quarantine(const std::string& segment_path, uint64_t seq, std::string_view bytes,
+                     uint64_t offset, const char* why, WalRecovery* rec) {
+  const std::string dir = options_.dead_letter_dir.empty() ? options_.dir + "/../dead-letters"
+                                                           : options_.dead_letter_dir;
+  char name[64];
+  snprintf(name, sizeof name, "/wal-%020llu-%llu.corrupt", static_cast<unsigned long long>(seq),
+           static_cast<unsigned long long>(offset));
+  const std::string path = dir + name;
+  bool saved = mkdirs(dir).isOk();
+  if (saved) {
+    const int fd = io_.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    saved = fd >= 0 && walWriteAll(io_, fd, bytes.data(), bytes.size(), 0) && io_.fdatasync(fd) == 0;
+    if (fd >= 0) io_.close(fd);
+  }
+  stats_.quarantined_records++;
+  stats_.quarantined_bytes += bytes.size();
+  rec->quarantined.push_back(WalQuarantined{seq, offset, bytes.size(), saved ? path : std::string()});
+  if (saved) {
+    LOG_ERROR("WAL segment %s: %s at offset %llu; quarantined %zu bytes (at most one record, "
+              "the records after it are kept) to %s", segment_path.c_str(), why,
+              static_cast<unsigned long long>(offset), bytes.size(), path.c_str());
+  } else {
+    LOG_ERROR("WAL segment %s: %s at offset %llu; %zu bytes skipped (the records after it are "
+              "kept); writing them to %s FAILED: %s", segment_path.c_str(), why,
+              static_cast<unsigned long long>(offset), bytes.size(), path.c_str(), strerror(errno));
+  }
+}
+
 Status Wal::openSegment() {
   std::lock_guard lock(seg_mu_);
   const uint64_t seq = current_seq_ + 1;
   Segment seg;
   seg.seq = seq;
   seg.path = options_.dir + "/" + segmentName(seq);
-  int wfd = ::open(seg.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (wfd < 0) return errnoStatus("create " + seg.path);
+  int wfd = io_.open(seg.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (wfd < 0) return ioFailure("creating", seg.path, errno);
   seg.fd = ::open(seg.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (seg.fd < 0) {
-    ::close(wfd);
-    return errnoStatus("open " + seg.path);
+  // The new name must be durable before a record in it is acknowledged.
+  const bool header = seg.fd >= 0 && walWriteAll(io_, wfd, kWalSegmentHeader.data(),
+                                                   kWalSegmentHeader.size(), 0);
+  if (seg.fd >= 0 && !header) stats_.write_errors++;
+  // The header is synced on its own: were it left to the first commit's
+  // fdatasync and that failed, cutting back to the header would keep a
+  // header the kernel may have dropped (fsyncgate), and every record
+  // committed after it would sit in a segment recovery cannot read.
+  const bool named = header && (!options_.fsync || (io_.fdatasync(wfd) == 0 &&
+                                                     io_.syncDir(options_.dir) == 0));
+  if (header && !named) stats_.fsync_errors++;
+  if (!named) {
+    Status st = ioFailure("creating", seg.path, errno);
+    stats_.truncations++;  // the new segment is removed: the log is as it was
+    if (seg.fd >= 0) ::close(seg.fd);
+    io_.close(wfd);
+    io_.unlink(seg.path);
+    return st;
   }
-  if (options_.fsync) syncDir(options_.dir);
+  // The segment being sealed holds nothing unsynced (every commit synced
+  // it) but perhaps a cut-back after a fault: make its end durable too.
   if (current_fd_ >= 0) {
-    if (options_.fsync) ::fdatasync(current_fd_);
-    ::close(current_fd_);
+    if (cut_unsynced_ && options_.fsync && io_.fdatasync(current_fd_) != 0)
+      (void)ioFailure("syncing the cut-back end of", segments_[current_seq_].path, errno);
+    cut_unsynced_ = false;
+    io_.close(current_fd_);
   }
   current_fd_ = wfd;
   current_seq_ = seq;
+  seg.size = kWalSegmentHeader.size();
+  total_bytes_ += seg.size;
   segments_[seq] = std::move(seg);
   deleteDoneSegmentsLocked();
   return Status::ok();
@@ -299,7 +369,7 @@ void Wal::deleteDoneSegmentsLocked() {
     auto it = segments_.begin();
     if (it->first == current_seq_ || it->second.pending > 0) break;
     if (it->second.fd >= 0) ::close(it->second.fd);
-    ::unlink(it->second.path.c_str());
+    io_.unlink(it->second.path);
     total_bytes_ -= it->second.size;
     stats_.segments_deleted++;
     segments_.erase(it);
@@ -339,6 +409,114 @@ Status Wal::submit(Write& w) {
   return w.status;
 }
 
+Status Wal::ioFailure(const char* what, const std::string& path, int err) {
+  const bool full = err == ENOSPC || err == EDQUOT;
+  Status st = Status::unavailable(std::string(full ? "disk full" : "I/O error") + " " + what +
+                                  " the write-ahead log (" + path + ": " + strerror(err) +
+                                  "); nothing of this request was kept, retry later");
+  // One line a second at most: a full disk under load fails every commit.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_fault_log_ >= std::chrono::seconds(1)) {
+    LOG_ERROR("%s (%llu more faults since the last line)", st.message().c_str(),
+              static_cast<unsigned long long>(faults_unlogged_));
+    last_fault_log_ = now;
+    faults_unlogged_ = 0;
+  } else {
+    ++faults_unlogged_;
+  }
+  return st;
+}
+
+Status Wal::prepareSegment(size_t next_bytes) {
+  uint64_t size;
+  std::string path;
+  {
+    std::lock_guard lock(seg_mu_);
+    size = segments_[current_seq_].size;
+    path = segments_[current_seq_].path;
+  }
+  if (tail_dirty_) {
+    if (io_.ftruncate(current_fd_, static_cast<off_t>(size)) != 0)
+      return ioFailure("cutting back", path, errno);
+    tail_dirty_ = false;
+    cut_unsynced_ = true;
+    stats_.truncations++;
+  }
+  if (size > kWalSegmentHeader.size() && size + next_bytes > options_.segment_bytes)
+    return openSegment();
+  return Status::ok();
+}
+
+void Wal::commitRun(Write* const* run, size_t n) {
+  uint64_t seq, base;
+  std::string path;
+  {
+    std::lock_guard lock(seg_mu_);
+    seq = current_seq_;
+    base = segments_[seq].size;
+    path = segments_[seq].path;
+  }
+  uint64_t end = base;
+  Status fault;
+  for (size_t i = 0; i < n && fault.isOk(); ++i) {
+    const std::string& b = run[i]->bytes;
+    if (walWriteAll(io_, current_fd_, b.data(), b.size(), static_cast<off_t>(end))) {
+      end += b.size();
+    } else {
+      stats_.write_errors++;
+      fault = ioFailure("writing", path, errno);
+    }
+  }
+  if (fault.isOk() && options_.fsync) {
+    stats_.syncs++;
+    if (io_.fdatasync(current_fd_) == 0) {
+      cut_unsynced_ = false;
+    } else {
+      // The kernel may have dropped these pages and marked them clean: a
+      // second fdatasync could succeed without writing them (fsyncgate).
+      // They are cut below and their appends refused, never retried as is.
+      stats_.fsync_errors++;
+      fault = ioFailure("syncing", path, errno);
+    }
+  }
+  if (!fault.isOk()) {
+    // Nothing of the run is acknowledged; cut the segment back to where it
+    // was, so the next commit does not follow a torn or unsynced record.
+    for (size_t i = 0; i < n; ++i) run[i]->status = fault;
+    stats_.refused_io += n;
+    if (io_.ftruncate(current_fd_, static_cast<off_t>(base)) == 0) {
+      stats_.truncations++;
+      cut_unsynced_ = true;
+    } else {
+      tail_dirty_ = true;
+      (void)ioFailure("cutting back", path, errno);  // logged; retried before the next write
+    }
+    return;
+  }
+  uint64_t pending = 0;
+  uint64_t offset = base;
+  for (size_t i = 0; i < n; ++i) {
+    Write* w = run[i];
+    pending += w->pending;
+    if (w->refs) {
+      for (size_t k = 0; k < w->refs->size() && k < w->payloads.size(); ++k) {
+        (*w->refs)[k].segment = seq;
+        (*w->refs)[k].offset = offset + w->payloads[k].first;
+      }
+      if (w->refs->empty()) w->refs->push_back(WalDataRef{0, seq, offset, 0, 0, {}});
+    }
+    offset += w->bytes.size();
+  }
+  {
+    std::lock_guard lock(seg_mu_);
+    Segment& s = segments_[seq];
+    s.size = end;
+    s.pending += pending;
+  }
+  total_bytes_ += end - base;
+  stats_.bytes_written += end - base;
+}
+
 void Wal::writerLoop() {
   std::vector<Write*> group;
   for (;;) {
@@ -349,57 +527,29 @@ void Wal::writerLoop() {
       group.assign(queue_.begin(), queue_.end());
       queue_.clear();
     }
-    Status st;
-    uint64_t written = 0;
-    for (Write* w : group) {
-      uint64_t seq, offset;
-      {
-        std::lock_guard lock(seg_mu_);
-        if (segments_[current_seq_].size > 0 &&
-            segments_[current_seq_].size + w->bytes.size() > options_.segment_bytes) {
-          seg_mu_.unlock();
-          Status os = openSegment();
-          seg_mu_.lock();
-          if (!os.isOk()) st = os;
-        }
-        seq = current_seq_;
-        offset = segments_[seq].size;
-      }
-      if (!st.isOk()) {
-        w->status = st;
+    // The group is committed in runs, one per segment: a run is written and
+    // synced as a whole, then the next run may start a new segment.
+    size_t i = 0;
+    while (i < group.size()) {
+      if (Status st = prepareSegment(group[i]->bytes.size()); !st.isOk()) {
+        group[i]->status = st;
+        stats_.refused_io++;
+        ++i;
         continue;
       }
-      if (!writeAll(current_fd_, w->bytes.data(), w->bytes.size())) {
-        w->status = errnoStatus("writing the WAL");
-        LOG_ERROR("%s", w->status.message().c_str());
-        continue;
-      }
+      uint64_t size;
       {
         std::lock_guard lock(seg_mu_);
-        Segment& s = segments_[seq];
-        s.size += w->bytes.size();
-        s.pending += w->pending;
+        size = segments_[current_seq_].size;
       }
-      total_bytes_ += w->bytes.size();
-      written += w->bytes.size();
-      if (w->refs) {
-        for (size_t i = 0; i < w->refs->size() && i < w->payloads.size(); ++i) {
-          (*w->refs)[i].segment = seq;
-          (*w->refs)[i].offset = offset + w->payloads[i].first;
-        }
-        if (w->refs->empty()) w->refs->push_back(WalDataRef{0, seq, offset, 0, 0, {}});
-      }
+      size_t j = i;
+      do {
+        size += group[j]->bytes.size();
+        ++j;
+      } while (j < group.size() && size + group[j]->bytes.size() <= options_.segment_bytes);
+      commitRun(group.data() + i, j - i);
+      i = j;
     }
-    if (options_.fsync && written > 0) {
-      if (::fdatasync(current_fd_) != 0) {
-        Status fs = errnoStatus("fdatasync of the WAL");
-        LOG_ERROR("%s", fs.message().c_str());
-        for (Write* w : group)
-          if (w->status.isOk()) w->status = fs;
-      }
-      stats_.syncs++;
-    }
-    stats_.bytes_written += written;
     {
       std::lock_guard lock(queue_mu_);
       for (Write* w : group) w->done = true;

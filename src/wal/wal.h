@@ -17,6 +17,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "wal/wal_io.h"
 
 namespace otelhouse {
 
@@ -37,6 +39,8 @@ struct WalOptions {
   bool fsync = true;                        // durability: fsync | none
   size_t segment_bytes = 64u << 20;
   uint64_t max_bytes = 10ull << 30;         // disk budget; appends refused beyond it
+  WalIo* io = nullptr;                      // file-system calls; nullptr: the real ones
+  std::string dead_letter_dir;              // quarantined records; "": dir/../dead-letters
 };
 
 // Where a data record's Native block lives.
@@ -55,12 +59,22 @@ struct WalBatch {
   std::vector<WalDataRef> records;
 };
 
+// Bytes recovery could not read in the middle of the log: at most one record
+// (or a stretch of unreadable head), copied to the dead-letter folder.
+struct WalQuarantined {
+  uint64_t segment = 0;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  std::string path;  // of the copy; empty if it could not be written
+};
+
 struct WalRecovery {
   std::vector<WalDataRef> unbatched;  // in LSN order
   std::vector<WalBatch> batches;      // intended, not done: re-send as they are
   uint64_t records_read = 0;
   uint64_t bytes_cut = 0;             // torn / corrupt tail bytes removed
   uint64_t segments_cut = 0;
+  std::vector<WalQuarantined> quarantined;
 };
 
 struct WalStats {
@@ -71,6 +85,17 @@ struct WalStats {
   std::atomic<uint64_t> refused_full{0};
   std::atomic<uint64_t> segments_deleted{0};
   std::atomic<uint64_t> recovery_bytes_cut{0};
+  // Faults. A failed write or fdatasync fails every append of its commit
+  // (kUnavailable, nothing acked) and the segment is cut back to its last
+  // good end (a truncation) before anything else is written.
+  std::atomic<uint64_t> write_errors{0};
+  std::atomic<uint64_t> fsync_errors{0};
+  std::atomic<uint64_t> truncations{0};
+  std::atomic<uint64_t> refused_io{0};  // appends, intents and dones refused for a fault
+  // Recovery: corrupt records (or unreadable stretches) skipped and copied
+  // to the dead-letter folder; the records after them are kept.
+  std::atomic<uint64_t> quarantined_records{0};
+  std::atomic<uint64_t> quarantined_bytes{0};
 };
 
 class Wal {
@@ -88,7 +113,9 @@ class Wal {
   const std::string& id() const { return id_; }
 
   // Appends entries as consecutive data records; returns once they are on
-  // disk (or written, with fsync off). kResourceExhausted when over budget.
+  // disk (or written, with fsync off). kResourceExhausted when over budget;
+  // kUnavailable when the disk is full or failed: then none of the entries is
+  // in the log (recovery will not find them) and a retry may succeed.
   Status append(const std::vector<Entry>& entries, std::vector<WalDataRef>* refs);
   // Makes a batch's intent durable; returns its LSN.
   Result<uint64_t> appendIntent(std::string_view table, const std::vector<WalDataRef>& records);
@@ -119,14 +146,21 @@ class Wal {
     Status status;
   };
 
-  explicit Wal(WalOptions options) : options_(std::move(options)) {}
+  explicit Wal(WalOptions options)
+      : options_(std::move(options)), io_(options_.io ? *options_.io : posixWalIo()) {}
   Status recover(WalRecovery* recovery);
+  void quarantine(const std::string& segment_path, uint64_t seq, std::string_view bytes,
+                  uint64_t offset, const char* why, WalRecovery* rec);
   Status openSegment();  // a new, empty current segment
   Status submit(Write& w);
   void writerLoop();
+  Status prepareSegment(size_t next_bytes);  // writer thread: repair, rotate
+  void commitRun(Write* const* run, size_t n);  // writer thread: write + sync
+  Status ioFailure(const char* what, const std::string& path, int err);
   void deleteDoneSegmentsLocked();
 
   const WalOptions options_;
+  WalIo& io_;
   std::string id_;
   std::atomic<uint64_t> next_lsn_{1};
   std::atomic<uint64_t> total_bytes_{0};
@@ -137,6 +171,12 @@ class Wal {
   std::map<uint64_t, uint64_t> intent_segment_;  // intent LSN -> segment
   uint64_t current_seq_ = 0;
   int current_fd_ = -1;
+  // Writer thread only: a fault left bytes past the current segment's good
+  // end that could not be cut yet; nothing is written until they are.
+  bool tail_dirty_ = false;
+  bool cut_unsynced_ = false;  // a cut-back the next fdatasync has to make durable
+  std::chrono::steady_clock::time_point last_fault_log_{};
+  uint64_t faults_unlogged_ = 0;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
