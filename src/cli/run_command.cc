@@ -176,6 +176,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
   exporter.start(std::move(recovery));
 
   PipelineOptions po;
+  po.max_inflight_bytes = cfg.memory_budget_bytes;
   po.logs_columns = logsColumnsOf(sink, "otel_logs");
   po.sessions_columns = logsColumnsOf(sink, "hyperdx_sessions");
   po.traces_columns = insertableColumns(sink, "otel_traces");

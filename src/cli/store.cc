@@ -22,9 +22,10 @@ namespace otelhouse {
 class Store::Gate final : public Sink {
  public:
   Gate(Store& store, Sink& inner) : store_(store), inner_(inner) {}
-  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view token) override {
     if (!store_.schemaReady())
-      return Status::unavailable("waiting for the schema on " + store_.target_ + " before inserting");
+      return InsertOutcome::retryLater(
+          Status::unavailable("waiting for the schema on " + store_.target_ + " before inserting"));
     return inner_.insert(table, native, token);
   }
   Status execute(std::string_view sql) override { return inner_.execute(sql); }

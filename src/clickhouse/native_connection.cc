@@ -91,6 +91,7 @@ Status NativeConnection::readException() {
     if (st.isOk()) st = in_.readFixed(&has_nested);
     if (!st.isOk()) return fail(st);
     if (depth == 0) {
+      last_exception_code_ = code;
       // Newer servers put "DB::Exception: " in the message, older ones not.
       std::string body = message.rfind(name, 0) == 0 ? message : name + ": " + message;
       text = "Code: " + std::to_string(code) + ". " + body;

@@ -78,6 +78,8 @@ class NativeConnection {
   const ServerInfo& server() const { return server_; }
   uint64_t revision() const { return revision_; }
   bool broken() const { return broken_; }
+  // The code of the last exception the server sent (0: none yet).
+  int lastExceptionCode() const { return last_exception_code_; }
 
   Status ping();
   // Runs sql; appends result blocks (with rows or not) to *blocks when given.
@@ -115,6 +117,7 @@ class NativeConnection {
   ServerInfo server_;
   uint64_t revision_ = 0;
   bool broken_ = false;
+  int last_exception_code_ = 0;
   bool inserting_ = false;
 };
 

@@ -7,36 +7,12 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/log.h"
 
 namespace otelhouse {
 namespace {
-
-// ClickHouse error codes that describe the server's state, not the data.
-constexpr int kRetryableCodes[] = {
-    3,    // UNEXPECTED_END_OF_FILE (connection cut)
-    159,  // TIMEOUT_EXCEEDED
-    164,  // READONLY
-    202,  // TOO_MANY_SIMULTANEOUS_QUERIES
-    203,  // NO_FREE_CONNECTION
-    209,  // SOCKET_TIMEOUT
-    210,  // NETWORK_ERROR
-    241,  // MEMORY_LIMIT_EXCEEDED
-    242,  // TABLE_IS_READ_ONLY
-    252,  // TOO_MANY_PARTS
-    285,  // TOO_FEW_LIVE_REPLICAS
-    319,  // UNKNOWN_STATUS_OF_INSERT
-    425,  // SYSTEM_ERROR
-    999,  // KEEPER_EXCEPTION
-    1000, // POCO_EXCEPTION
-};
-
-int clickHouseCode(const std::string& message) {
-  size_t at = message.find("Code: ");
-  if (at == std::string::npos) return -1;
-  return atoi(message.c_str() + at + 6);
-}
 
 bool writeFile(const std::string& path, const std::string& data) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -53,23 +29,6 @@ bool writeFile(const std::string& path, const std::string& data) {
 }
 
 }  // namespace
-
-bool isRetryable(const Status& status) {
-  switch (status.code()) {
-    case Code::kUnavailable:
-    case Code::kResourceExhausted:
-    case Code::kInternal:
-      return true;
-    case Code::kInvalidArgument: {
-      const int code = clickHouseCode(status.message());
-      if (code < 0) return false;
-      return std::find(std::begin(kRetryableCodes), std::end(kRetryableCodes), code) !=
-             std::end(kRetryableCodes);
-    }
-    default:
-      return false;
-  }
-}
 
 Exporter::Exporter(Sink& sink, Wal& wal, ExporterOptions options)
     : sink_(sink), wal_(wal), options_(std::move(options)) {}
@@ -107,7 +66,12 @@ Status Exporter::append(const std::vector<Wal::Entry>& entries) {
   }
   std::vector<WalDataRef> refs;
   Status st = wal_.append(entries, &refs);
-  if (!st.isOk()) return st;
+  if (!st.isOk()) {
+    // Nothing was acked; whatever the WAL's trouble (disk full, an I/O
+    // error), the client's data is fine and a retry may well succeed.
+    if (st.code() == Code::kResourceExhausted || st.code() == Code::kUnavailable) return st;
+    return Status::unavailable(st.message());
+  }
   std::lock_guard lock(mu_);
   bool due = false;
   const auto now = std::chrono::steady_clock::now();
@@ -234,15 +198,14 @@ void Exporter::run() {
       lock.unlock();
       bool finished = true;
       if (!keep_intent) {
-        auto intent = wal_.appendIntent(batch.table, batch.records);
-        if (!intent.isOk()) {
-          LOG_ERROR("cannot record a batch intent in the WAL: %s", intent.status().message().c_str());
-          finished = false;
-        } else {
-          batch.intent_lsn = intent.value();
-        }
+        finished = retryWal("recording a batch intent", [&] {
+          auto intent = wal_.appendIntent(batch.table, batch.records);
+          if (intent.isOk()) batch.intent_lsn = intent.value();
+          return intent.status();
+        });
       }
       if (finished) finished = exportBatch(batch);
+      if (finished && keep_intent) stats_.batches_resent++;
       lock.lock();
       exporting_ = false;
       if (!finished) {
@@ -272,81 +235,128 @@ bool Exporter::sleepUnlessStopping(std::chrono::milliseconds d) {
   return !(stopping_ && std::chrono::steady_clock::now() >= stop_deadline_);
 }
 
+template <class Op>
+bool Exporter::retryWal(const char* what, Op&& op) {
+  auto backoff = options_.initial_backoff;
+  for (int attempt = 1;; ++attempt) {
+    Status st = op();
+    if (st.isOk()) {
+      if (attempt > 1) LOG_INFO("%s succeeded after %d attempts", what, attempt);
+      return true;
+    }
+    stats_.wal_retries++;
+    LOG_ERROR("%s in the WAL failed (attempt %d), retrying in %lld ms: %s", what, attempt,
+              static_cast<long long>(backoff.count()), st.message().c_str());
+    if (!sleepUnlessStopping(backoff)) return false;
+    backoff = std::min(backoff * 2, options_.max_backoff);
+  }
+}
+
 bool Exporter::exportBatch(WalBatch& batch) {
   std::string native;
   size_t rows = 0, bytes = 0;
-  for (const auto& r : batch.records) bytes += r.size;
-  native.reserve(bytes);  // one allocation: growing by doubling copied the batch again
-  for (auto& r : batch.records) {
+  for (const auto& r : batch.records) {
+    bytes += r.size;
     rows += r.rows;
-    if (Status st = wal_.read(r, native); !st.isOk()) {
-      LOG_ERROR("batch %llu: %s", static_cast<unsigned long long>(batch.intent_lsn), st.message().c_str());
-      return false;
-    }
   }
+  const bool read = retryWal("reading a batch back", [&] {
+    native.clear();
+    native.reserve(bytes);  // one allocation: growing by doubling copied the batch again
+    for (auto& r : batch.records)
+      if (Status st = wal_.read(r, native); !st.isOk()) return st;
+    return Status::ok();
+  });
+  if (!read) return false;
   const std::string token = walBatchToken(wal_.id(), batch);
   auto backoff = options_.initial_backoff;
   for (int attempt = 1;; ++attempt) {
-    Status st = native.empty() ? Status::ok() : sink_.insert(batch.table, native, token);
-    if (st.isOk()) {
-      stats_.rows_exported += rows;
-      stats_.batches_exported++;
-      {
-        std::lock_guard stats_lock(table_stats_mu_);
-        ExporterTableStats& t = table_stats_[batch.table];
-        t.rows_exported += rows;
-        t.bytes_exported += native.size();
-        t.batches_exported++;
+    InsertOutcome out = native.empty() ? InsertOutcome::ok() : sink_.insert(batch.table, native, token);
+    bool stored = false;
+    switch (out.verdict()) {
+      case InsertVerdict::kOk: {
+        stats_.rows_exported += rows;
+        stats_.batches_exported++;
+        stats_.last_retry_engine_code = 0;
+        {
+          std::lock_guard stats_lock(table_stats_mu_);
+          ExporterTableStats& t = table_stats_[batch.table];
+          t.rows_exported += rows;
+          t.bytes_exported += native.size();
+          t.batches_exported++;
+        }
+        if (attempt > 1)
+          LOG_INFO("insert of %zu rows into %s succeeded after %d attempts", rows, batch.table.c_str(), attempt);
+        LOG_DEBUG("exported %zu rows (%zu bytes) into %s", rows, native.size(), batch.table.c_str());
+        struct stat crash;
+        if (!options_.crash_after_insert_file.empty() &&
+            ::stat(options_.crash_after_insert_file.c_str(), &crash) == 0) {
+          LOG_WARN("testing: killing the process between insert and done");
+          ::raise(SIGKILL);
+        }
+        stored = true;
+        break;
       }
-      LOG_DEBUG("exported %zu rows (%zu bytes) into %s", rows, native.size(), batch.table.c_str());
-      struct stat crash;
-      if (!options_.crash_after_insert_file.empty() &&
-          ::stat(options_.crash_after_insert_file.c_str(), &crash) == 0) {
-        LOG_WARN("testing: killing the process between insert and done");
-        ::raise(SIGKILL);
-      }
-      break;
+      case InsertVerdict::kRejected:
+        if (deadLetter(batch, native, out)) {
+          stats_.batches_dead_lettered++;
+          stats_.rows_dead_lettered += rows;
+          std::lock_guard stats_lock(table_stats_mu_);
+          ExporterTableStats& t = table_stats_[batch.table];
+          t.batches_dead_lettered++;
+          t.rows_dead_lettered += rows;
+          stored = true;
+        } else {
+          stats_.dead_letter_write_failures++;
+          LOG_ERROR("%zu rows for %s stay in the WAL until their dead letter can be written; "
+                    "retrying in %lld ms",
+                    rows, batch.table.c_str(), static_cast<long long>(backoff.count()));
+        }
+        break;
+      case InsertVerdict::kRetryLater:
+        stats_.retries++;
+        stats_.last_retry_engine_code = out.engineCode();
+        {
+          std::lock_guard stats_lock(table_stats_mu_);
+          table_stats_[batch.table].retries++;
+        }
+        LOG_WARN("insert of %zu rows into %s failed (attempt %d), retrying in %lld ms: %s", rows,
+                 batch.table.c_str(), attempt, static_cast<long long>(backoff.count()),
+                 out.message().c_str());
+        break;
     }
-    if (!isRetryable(st)) {
-      deadLetter(batch, native, st);
-      stats_.batches_dead_lettered++;
-      stats_.rows_dead_lettered += rows;
-      {
-        std::lock_guard stats_lock(table_stats_mu_);
-        ExporterTableStats& t = table_stats_[batch.table];
-        t.batches_dead_lettered++;
-        t.rows_dead_lettered += rows;
-      }
-      break;
-    }
-    stats_.retries++;
-    {
-      std::lock_guard stats_lock(table_stats_mu_);
-      table_stats_[batch.table].retries++;
-    }
-    LOG_WARN("insert of %zu rows into %s failed (attempt %d), retrying in %lld ms: %s", rows,
-             batch.table.c_str(), attempt, static_cast<long long>(backoff.count()), st.message().c_str());
+    if (stored) break;
     if (!sleepUnlessStopping(backoff)) {
       LOG_WARN("stopping: %zu rows for %s stay in the WAL for the next start", rows, batch.table.c_str());
       return false;
     }
     backoff = std::min(backoff * 2, options_.max_backoff);
   }
-  if (Status st = wal_.complete(batch); !st.isOk())
-    LOG_WARN("marking batch %llu done: %s (it will be re-sent and deduplicated)",
-             static_cast<unsigned long long>(batch.intent_lsn), st.message().c_str());
-  return true;
+  // Until the done record is durable the batch would be re-sent after a
+  // restart (and deduplicated); retrying keeps its segment from being held
+  // for the rest of the run.
+  return retryWal("marking a batch done", [&] { return wal_.complete(batch); });
 }
 
-void Exporter::deadLetter(const WalBatch& batch, const std::string& native, const Status& error) {
+bool Exporter::deadLetter(const WalBatch& batch, const std::string& native, const InsertOutcome& error) {
   std::string dir = options_.dead_letter_dir.empty() ? wal_.options().dir + "/../dead-letters"
                                                      : options_.dead_letter_dir;
   ::mkdir(dir.c_str(), 0755);
+  errno = 0;
   const std::string base = dir + "/" + batch.table + "-" + walBatchToken(wal_.id(), batch);
-  bool ok = writeFile(base + ".native", native) &&
-            writeFile(base + ".error", error.message() + "\n");
-  LOG_ERROR("the sink rejected %zu records for %s; moved to %s.native%s: %s", batch.records.size(),
-            batch.table.c_str(), base.c_str(), ok ? "" : " (writing it FAILED)", error.message().c_str());
+  std::string cause = error.message();
+  if (error.engineCode() != 0) cause += " (engine code " + std::to_string(error.engineCode()) + ")";
+  const bool ok = writeFile(base + ".native", native) && writeFile(base + ".error", cause + "\n");
+  if (!ok) {
+    const int err = errno;
+    ::unlink((base + ".native").c_str());
+    ::unlink((base + ".error").c_str());
+    LOG_ERROR("the sink rejected %zu records for %s, and writing the dead letter %s.native failed (%s): %s",
+              batch.records.size(), batch.table.c_str(), base.c_str(), strerror(err), cause.c_str());
+    return false;
+  }
+  LOG_ERROR("the sink rejected %zu records for %s; moved to %s.native: %s", batch.records.size(),
+            batch.table.c_str(), base.c_str(), cause.c_str());
+  return true;
 }
 
 }  // namespace otelhouse

@@ -9,10 +9,18 @@
 // After a crash, intended batches are re-sent unchanged (same token, stored
 // once) before new records are batched.
 //
-// Failures: errors a retry may fix (engine busy, server down, timeouts) are
-// retried with exponential backoff for as long as the WAL has room; errors in
-// the data itself move the batch to the dead-letter folder, loudly, so one
-// bad batch never blocks the rest.
+// Failures: the sink says what an insert's failure is (sinks/insert_outcome.h);
+// nothing here reads error text. Retry-later (space, memory, too many parts,
+// timeouts, a store that is down) is retried with exponential backoff capped
+// at max_backoff, for as long as it takes: acked data is never given up for a
+// condition that passes, and export resumes by itself when it does (while the
+// WAL fills, and past its budget requests get 429). Rejected batches (the data
+// itself is bad) move to the dead-letter folder, loudly, so one bad batch
+// never blocks the rest; a dead letter that cannot be written leaves the batch
+// in the WAL (not done), and the insert and the dead letter are tried again
+// later. WAL trouble while exporting (an intent, a read-back, a done record
+// that cannot be written) is retried the same way; the export thread never
+// gives up while the process runs.
 //
 // Thread-safety: append() from any thread; start/flush/stop from one.
 #pragma once
@@ -54,6 +62,10 @@ struct ExporterStats {
   std::atomic<uint64_t> retries{0};
   std::atomic<uint64_t> batches_dead_lettered{0};
   std::atomic<uint64_t> rows_dead_lettered{0};
+  std::atomic<uint64_t> batches_resent{0};  // intended by the last run, sent again at start
+  std::atomic<uint64_t> dead_letter_write_failures{0};  // rejected batches kept in the WAL
+  std::atomic<uint64_t> wal_retries{0};  // intent / read-back / done record failed, retried
+  std::atomic<int> last_retry_engine_code{0};  // of the insert being retried now (0: none or no code)
 };
 
 // One destination table's share of ExporterStats (a snapshot), plus the
@@ -67,9 +79,6 @@ struct ExporterTableStats {
   uint64_t rows_dead_lettered = 0;
 };
 
-// True for errors that retrying can fix (transient engine or network states).
-bool isRetryable(const Status& status);
-
 class Exporter {
  public:
   Exporter(Sink& sink, Wal& wal, ExporterOptions options);
@@ -78,6 +87,9 @@ class Exporter {
   // Starts the export thread; `recovered` is what the WAL still owed at open.
   void start(WalRecovery recovered = {});
   // Durably appends one request's blocks; the request may be acked on OK.
+  // A refusal is always one the client may retry: kResourceExhausted when
+  // the WAL is over its budget, kUnavailable for any other WAL failure (disk
+  // full, I/O error) or while shutting down.
   Status append(const std::vector<Wal::Entry>& entries);
   // Exports everything appended so far; returns when the sink has it (or
   // the batch failed for good).
@@ -108,7 +120,12 @@ class Exporter {
   bool takeDue(bool flushing, WalBatch* batch, std::chrono::steady_clock::time_point* next);
   // false when stopping cut the retries short (the batch stays in the WAL).
   bool exportBatch(WalBatch& batch);
-  void deadLetter(const WalBatch& batch, const std::string& native, const Status& error);
+  // Runs op until it succeeds, backing off between tries; false when
+  // stopping cut it short.
+  template <class Op>
+  bool retryWal(const char* what, Op&& op);
+  // false when the dead letter could not be written (the batch stays).
+  bool deadLetter(const WalBatch& batch, const std::string& native, const InsertOutcome& error);
   bool sleepUnlessStopping(std::chrono::milliseconds d);
 
   Sink& sink_;

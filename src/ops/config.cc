@@ -54,6 +54,7 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --sink chdb|null          where rows go; null counts and drops them (benchmarks)
   --durability MODE         fsync (default: acked data survives power loss) or none
   --wal-max-bytes N         disk budget of the write-ahead log (default 10 GiB)
+  --memory-budget N         request bytes decoded at once; more get 429 (default 256 MiB)
   --retry-initial DURATION  first retry delay of a failed insert (default 5s)
   --retry-max DURATION      longest retry delay (default 30s)
   --shutdown-grace DURATION how long SIGTERM waits for a failing sink (default 10s)
@@ -348,6 +349,13 @@ const std::map<std::string, Setter>& setters() {
          c.wal_max_bytes = n;
          return Status::ok();
        }},
+      {"receivers.memory_budget",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         size_t n;
+         if (!parseSize(v, &n) || n < 1) return bad(k, "'" + v + "' is not a byte count >= 1");
+         c.memory_budget_bytes = n;
+         return Status::ok();
+       }},
       {"export.retry.initial_interval", durationSetter(&Config::retry_initial_ms, 1, "interval")},
       {"export.retry.max_interval", durationSetter(&Config::retry_max_ms, 1, "interval")},
       {"export.shutdown_grace", durationSetter(&Config::shutdown_grace_ms, 1, "grace")},
@@ -578,6 +586,7 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"clickhouse-cluster", "clickhouse.cluster_name"},
       {"durability", "wal.durability"},
       {"wal-max-bytes", "wal.max_bytes"},
+      {"memory-budget", "receivers.memory_budget"},
       {"retry-initial", "export.retry.initial_interval"},
       {"retry-max", "export.retry.max_interval"},
       {"shutdown-grace", "export.shutdown_grace"},

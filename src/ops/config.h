@@ -72,6 +72,7 @@ struct Config {
   bool logs_rollups = true;
   bool wal_fsync = true;                     // wal.durability: fsync | none
   uint64_t wal_max_bytes = 10ull << 30;      // disk budget of the WAL
+  uint64_t memory_budget_bytes = 256ull << 20;  // request bytes being decoded at once (429 beyond)
   int64_t retry_initial_ms = 5000;           // as ClickStack's exporter retry_on_failure
   int64_t retry_max_ms = 30000;
   int64_t shutdown_grace_ms = 10000;

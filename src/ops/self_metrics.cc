@@ -118,6 +118,20 @@ void registerExporterMetrics(MetricsRegistry& registry, Exporter& exporter, cons
                "Rows of the dead-lettered batches.", labels,
                static_cast<double>(t.rows_dead_lettered));
     }
+    const ExporterStats& es = exporter.stats();
+    w.sample("otelhouse_exporter_resent_batches_total", MetricType::kCounter,
+             "Batches the last run had intended (maybe stored) and this run sent again with the "
+             "same deduplication token.", {}, static_cast<double>(es.batches_resent.load()));
+    w.sample("otelhouse_exporter_dead_letter_write_failures_total", MetricType::kCounter,
+             "Rejected batches whose dead letter could not be written; they stay in the WAL and "
+             "are tried again.", {}, static_cast<double>(es.dead_letter_write_failures.load()));
+    w.sample("otelhouse_exporter_wal_retries_total", MetricType::kCounter,
+             "Batch intents, read-backs or done records the WAL could not write or read, retried.",
+             {}, static_cast<double>(es.wal_retries.load()));
+    w.sample("otelhouse_exporter_last_retry_engine_code", MetricType::kGauge,
+             "ClickHouse error code of the insert being retried now (0: none, or a failure without code; "
+             "243 NOT_ENOUGH_SPACE, 241 MEMORY_LIMIT_EXCEEDED, 252 TOO_MANY_PARTS...).",
+             {}, static_cast<double>(es.last_retry_engine_code.load()));
     w.sample("otelhouse_exporter_backlog_rows", MetricType::kGauge,
              "Rows acknowledged to senders and not yet in the store.", {},
              static_cast<double>(exporter.backlogRows()));

@@ -23,8 +23,11 @@ Pipeline::Pipeline(Exporter& exporter, PipelineOptions options)
 IngestResult Pipeline::ingest(Signal signal, PayloadFormat format, std::string_view body) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
   // Decoding roughly doubles a body in memory (columns, then the Native block).
+  // A request alone is always let in: refusing it would be a 429 that no
+  // retry could ever pass.
   const size_t cost = body.size() * 2;
-  if (inflight_bytes_.fetch_add(cost) + cost > options_.max_inflight_bytes && cost > 0) {
+  const size_t before = inflight_bytes_.fetch_add(cost);
+  if (before > 0 && before + cost > options_.max_inflight_bytes) {
     inflight_bytes_.fetch_sub(cost);
     stats_.refused_overload.fetch_add(1, std::memory_order_relaxed);
     return {Status::exhausted("the gateway is at its memory budget; retry later"), 0, 0, {}};

@@ -27,8 +27,9 @@ struct PipelineOptions {
   uint32_t logs_columns = kLogsClickStackColumns;
   uint32_t sessions_columns = kLogsClickStackColumns;  // of hyperdx_sessions
   LogProcessingOptions log_processing;
-  // Request bytes being decoded at once; beyond it requests are refused with
-  // kResourceExhausted (429) so memory stays bounded under any load.
+  // Request bytes being decoded at once (the memory budget); beyond it
+  // requests are refused with kResourceExhausted (429) so memory stays
+  // bounded under any load. A request alone is always let in.
   size_t max_inflight_bytes = 256u << 20;
   // Columns the destination traces / metrics tables have (empty: all).
   ColumnSet traces_columns;

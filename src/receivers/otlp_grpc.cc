@@ -164,6 +164,7 @@ class OtlpGrpcReceiver::Impl final : public grpc::CallbackGenericService {
   Ingest& ingest_;
   OtlpGrpcAuthHook auth_;
   OtlpGrpcStats stats_;
+  RetryableRefusals retryable_{"grpc"};
   int port_ = 0;
 
  private:
@@ -257,6 +258,7 @@ class OtlpGrpcReceiver::Impl::ExportCall final : public grpc::ServerGenericBidiR
     GrpcReply reply = grpcReplyFor(signal_, result, impl_.config_.retry_after_seconds);
     if (reply.code != GrpcCode::kOk) {
       impl_.refused();
+      impl_.retryable_.note(result.status);
       if (reply.code == GrpcCode::kInternal)
         LOG_WARN("otlp_grpc: ingest failed: %s", reply.message.c_str());
       Finish(toGrpcStatus(reply));

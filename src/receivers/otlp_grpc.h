@@ -41,6 +41,7 @@
 #include "common/status.h"
 #include "net/tls_settings.h"
 #include "pipeline/ingest.h"
+#include "receivers/retryable_refusals.h"
 
 namespace otelhouse {
 

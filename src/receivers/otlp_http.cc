@@ -261,6 +261,7 @@ void OtlpHttpReceiver::handle(const HttpRequest& request, HttpResponse& response
   }
 
   refuse();
+  retryable_.note(st);
   std::string retry_after = std::to_string(config_.retry_after_seconds);
   switch (st.code()) {
     case Code::kInvalidArgument:

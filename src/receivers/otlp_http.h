@@ -15,7 +15,9 @@
 //      ok 200 (Export*ServiceResponse, partial_success when rejected > 0),
 //      kInvalidArgument 400, kTooLarge 413, kNotFound/kUnsupported 404,
 //      kResourceExhausted 429 + Retry-After, kUnavailable 503 + Retry-After,
-//      kInternal 500.
+//      kInternal 500 (a bug: every condition that passes is one of the two
+//      before). 429 / 503 are logged rate-limited (receivers/
+//      retryable_refusals.h); ops/metered_ingest counts them by reason.
 // Error bodies from step 5 on are a google.rpc.Status in the request's content
 // type (protobuf or JSON), as the collector writes them.
 // CORS comes before everything (as the collector's rs/cors wraps its whole
@@ -42,6 +44,7 @@
 #include "common/status.h"
 #include "net/http_server.h"
 #include "pipeline/ingest.h"
+#include "receivers/retryable_refusals.h"
 
 namespace otelhouse {
 
@@ -106,6 +109,7 @@ class OtlpHttpReceiver {
   Ingest& ingest_;
   OtlpAuthHook auth_;
   OtlpHttpStats stats_;
+  RetryableRefusals retryable_{"http"};
   std::unique_ptr<HttpServer> server_;
 };
 

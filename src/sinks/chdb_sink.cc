@@ -157,16 +157,17 @@ Status ChdbSink::query(std::string_view sql, std::string_view format, QueryResul
   return queryLocked(sql, format, out);
 }
 
-Status ChdbSink::insert(std::string_view table, std::string_view native,
-                        std::string_view dedup_token) {
+InsertOutcome ChdbSink::insert(std::string_view table, std::string_view native,
+                               std::string_view dedup_token) {
   std::string sql = "INSERT INTO " + quoteIdent(database_) + "." + quoteIdent(table);
   if (!dedup_token.empty())
     sql += " SETTINGS insert_deduplication_token = " + quoteString(dedup_token) +
            ", deduplicate_blocks_in_dependent_materialized_views = 1";
   std::lock_guard lock(mu_);
-  if (!conn_) return Status::unavailable("the embedded engine is closed");
+  if (!conn_) return InsertOutcome::retryLater(Status::unavailable("the embedded engine is closed"));
   void* stream = api_->stream_insert_n(*conn_, sql.data(), sql.size(), "Native", 6);
-  if (!stream) return Status::internal("the embedded engine returned no insert stream");
+  if (!stream)
+    return InsertOutcome::retryLater(Status::internal("the embedded engine returned no insert stream"));
   Status st;
   if (const char* err = api_->stream_insert_error(stream); err && *err) {
     st = Status::invalid(err);
@@ -183,7 +184,12 @@ Status ChdbSink::insert(std::string_view table, std::string_view native,
   if (const char* err = api_->stream_insert_error(stream); st.isOk() && err && *err)
     st = Status::invalid(err);
   api_->destroy_insert_stream(stream);
-  return st;
+  if (st.isOk()) return InsertOutcome::ok();
+  // chDB's C API hands over the exception as text only; its code is the
+  // first thing in it.
+  const int code = leadingClickHouseCode(st.message());
+  if (code == 0) return InsertOutcome::retryLater(std::move(st));  // no exception: the engine's own trouble
+  return InsertOutcome::fromEngineCode(std::move(st), code);
 }
 
 Result<std::vector<ColumnInfo>> ChdbSink::describe(std::string_view table) {

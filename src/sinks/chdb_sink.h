@@ -6,7 +6,9 @@
 // so main() closes it on every path. The engine runs one statement at a time
 // per connection: every call takes the sink's mutex. Inserts stream Native
 // blocks (chdb_stream_insert + append + done), matched to columns by name,
-// so columns with defaults may be left out of a block.
+// so columns with defaults may be left out of a block. An insert's verdict
+// comes from the code at the head of the engine's exception text (the C API
+// gives no number): NOT_ENOUGH_SPACE and friends retry, bad data is rejected.
 #pragma once
 
 #include <memory>
@@ -27,7 +29,7 @@ class ChdbSink final : public Sink {
                                                 const std::string& database);
   ~ChdbSink() override;
 
-  Status insert(std::string_view table, std::string_view native,
+  InsertOutcome insert(std::string_view table, std::string_view native,
                 std::string_view dedup_token) override;
   Status execute(std::string_view sql) override;
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override;

@@ -13,7 +13,7 @@
 // compress, async_insert, dial_timeout / timeout, ca_file, skip_verify.
 // Credentials and database in the URL override ServerSinkOptions' defaults.
 //
-// Error contract of both sinks (the exporter's isRetryable() decides):
+// Error contract of both sinks (insert()'s verdict: sinks/insert_outcome.h):
 // network errors, refused connections, timeouts and HTTP 5xx without a
 // ClickHouse code -> Status::unavailable; a server exception -> a Status whose
 // message starts with the server's "Code: N. ..." text, kInvalidArgument, so

@@ -248,6 +248,7 @@ Status ClickHouseHttpSink::post(const std::string& params, std::string_view body
   if (reply->status == 200) return Status::ok();
   std::string text = normaliseClickHouseException(reply->body, reply->exception_code);
   if (!text.empty()) {
+    reply->engine_code = leadingClickHouseCode(text);
     LOG_WARN("ClickHouse %s refused a request (HTTP %ld): %s", endpoint_.text.c_str(), reply->status,
              text.c_str());
     return Status::invalid(std::move(text));
@@ -306,9 +307,14 @@ std::string ClickHouseHttpSink::insertEncoding() {
   return "gzip";
 }
 
-Status ClickHouseHttpSink::insert(std::string_view table, std::string_view native,
-                                  std::string_view dedup_token) {
-  if (Status st = ensureVersion(); !st.isOk()) return st;
+InsertOutcome ClickHouseHttpSink::insert(std::string_view table, std::string_view native,
+                                         std::string_view dedup_token) {
+  if (Status st = ensureVersion(); !st.isOk()) {
+    // Asking the version is about the server, not the batch: retried unless
+    // the server's own code says otherwise (post() normalised the text).
+    const int code = leadingClickHouseCode(st.message());
+    return code > 0 ? InsertOutcome::fromEngineCode(std::move(st), code) : InsertOutcome::retryLater(std::move(st));
+  }
   const int version = version_number_.load();
   std::string sql = "INSERT INTO " + quoteIdent(database_) + "." + quoteIdent(table) + " FORMAT Native";
   std::string params = "query=" + urlEncode(sql) + "&" + baseParams();
@@ -328,11 +334,15 @@ Status ClickHouseHttpSink::insert(std::string_view table, std::string_view nativ
   std::string_view body = native;
   if (!encoding.empty()) {
     Status st = compress(encoding, native, packed);
-    if (!st.isOk()) return Status::internal("compressing an insert with " + encoding + ": " + st.message());
+    if (!st.isOk())
+      return InsertOutcome::rejected(
+          Status::internal("compressing an insert with " + encoding + ": " + st.message()));
     body = packed;
   }
   Reply reply;
-  return post(params, body, encoding, &reply);
+  Status st = post(params, body, encoding, &reply);
+  if (st.isOk()) return InsertOutcome::ok();
+  return InsertOutcome::fromEngineCode(std::move(st), reply.engine_code);
 }
 
 Status ClickHouseHttpSink::execute(std::string_view sql) {

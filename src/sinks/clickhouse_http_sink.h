@@ -33,7 +33,9 @@
 // Status::invalid whose message is the server's text normalised to
 // "Code: N. DB::Exception: ..." (18.16 writes "Code: N, e.displayText() =
 // DB::Exception: ..., e.what() = DB::Exception"), logged at warn. Other 4xx
-// -> Status::invalid. Nothing throws.
+// -> Status::invalid. Nothing throws. insert()'s verdict: no answer or a 5xx
+// without a code -> retry later; an exception -> by its code
+// (classifyClickHouseCode); another 4xx -> rejected.
 //
 // Connections: a pool of curl easy handles, one per concurrent request up to
 // options.max_connections (further callers wait); each handle keeps its
@@ -62,7 +64,7 @@ class ClickHouseHttpSink final : public Sink {
   ClickHouseHttpSink(const ClickHouseHttpSink&) = delete;
   ClickHouseHttpSink& operator=(const ClickHouseHttpSink&) = delete;
 
-  Status insert(std::string_view table, std::string_view native,
+  InsertOutcome insert(std::string_view table, std::string_view native,
                 std::string_view dedup_token) override;
   Status execute(std::string_view sql) override;
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override;
@@ -84,6 +86,7 @@ class ClickHouseHttpSink final : public Sink {
     std::string body;
     std::string exception_code;  // X-ClickHouse-Exception-Code
     std::string summary;         // X-ClickHouse-Summary
+    int engine_code = 0;         // the exception's code; 0 when none
   };
 
   // POSTs body to /?<params>; maps failures per the contract above.

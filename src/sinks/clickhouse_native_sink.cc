@@ -170,28 +170,32 @@ Result<std::vector<ColumnInfo>> ClickHouseNativeSink::tableColumns(Connection& c
   return cols;
 }
 
-Status ClickHouseNativeSink::insert(std::string_view table, std::string_view native,
-                                    std::string_view dedup_token) {
+InsertOutcome ClickHouseNativeSink::insert(std::string_view table, std::string_view native,
+                                           std::string_view dedup_token) {
   std::vector<NativeBlock> blocks;
   Status st = clickhouse::splitNativeStream(native, &blocks);
   if (!st.isOk()) {
     errors_++;
-    return Status::invalid("batch for " + std::string(table) + " is not valid Native: " + st.message());
+    return InsertOutcome::rejected(
+        Status::invalid("batch for " + std::string(table) + " is not valid Native: " + st.message()));
   }
-  if (blocks.empty()) return Status::ok();
+  if (blocks.empty()) return InsertOutcome::ok();
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
     auto c = acquire(&reused);
     if (!c.isOk()) {
       errors_++;
-      return c.status();
+      // A refused login carries the server's exception; its code decides.
+      const Status& why = c.status();
+      return InsertOutcome::fromEngineCode(why, leadingClickHouseCode(why.message()));
     }
     bool nothing_sent = false;
     st = insertOnce(*c.value(), table, blocks, dedup_token, &nothing_sent);
+    const int engine_code = st.isOk() ? 0 : c.value()->lastExceptionCode();
     release(std::move(c.value()));
     if (st.isOk()) {
       inserts_++;
-      return st;
+      return InsertOutcome::ok();
     }
     // A pooled session the server closed meanwhile (restart, idle timeout):
     // nothing reached the table, so one retry on a fresh session is safe.
@@ -204,7 +208,7 @@ Status ClickHouseNativeSink::insert(std::string_view table, std::string_view nat
       std::lock_guard lock(tables_mu_);
       tables_.erase(std::string(table));
     }
-    return st;
+    return InsertOutcome::fromEngineCode(std::move(st), engine_code);
   }
 }
 

@@ -31,6 +31,9 @@
 //
 // Errors follow clickhouse_endpoint.h: network, timeouts, protocol errors ->
 // Status::unavailable; a server exception -> Status::invalid("Code: N. ...").
+// insert()'s verdict (sinks/insert_outcome.h): unavailable -> retry later; a
+// server exception -> by its code; a batch that is not Native or does not fit
+// the table -> rejected.
 //
 // Connections: a pool of up to options.max_connections keep-alive sessions;
 // callers beyond it wait (up to the timeout). A broken session is dropped and
@@ -75,7 +78,7 @@ class ClickHouseNativeSink final : public Sink {
   ClickHouseNativeSink(const ClickHouseNativeSink&) = delete;
   ClickHouseNativeSink& operator=(const ClickHouseNativeSink&) = delete;
 
-  Status insert(std::string_view table, std::string_view native,
+  InsertOutcome insert(std::string_view table, std::string_view native,
                 std::string_view dedup_token) override;
   Status execute(std::string_view sql) override;
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override;

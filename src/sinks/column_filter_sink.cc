@@ -29,7 +29,8 @@ Status ColumnFilterSink::filterColumns(std::string_view native, const std::set<s
   return Status::ok();
 }
 
-Status ColumnFilterSink::insert(std::string_view table, std::string_view native, std::string_view token) {
+InsertOutcome ColumnFilterSink::insert(std::string_view table, std::string_view native,
+                                       std::string_view token) {
   std::set<std::string, std::less<>> keep;
   {
     std::lock_guard lock(mu_);
@@ -38,10 +39,16 @@ Status ColumnFilterSink::insert(std::string_view table, std::string_view native,
   }
   if (keep.empty()) {
     auto cols = inner_.describe(table);
-    if (!cols.isOk()) return cols.status();
+    if (!cols.isOk()) {
+      // Sink's contract: a failed describe carries the engine's exception text.
+      Status why = cols.status();
+      const int code = leadingClickHouseCode(why.message());
+      return InsertOutcome::fromEngineCode(std::move(why), code);
+    }
     for (const auto& c : cols.value())
       if (c.default_kind.empty() || c.default_kind == "DEFAULT") keep.insert(c.name);
-    if (keep.empty()) return Status::internal("DESCRIBE " + std::string(table) + " returned no columns");
+    if (keep.empty())
+      return InsertOutcome::retryLater(Status::internal("DESCRIBE " + std::string(table) + " returned no columns"));
     std::lock_guard lock(mu_);
     columns_[std::string(table)] = keep;
   }
@@ -49,13 +56,15 @@ Status ColumnFilterSink::insert(std::string_view table, std::string_view native,
   bool changed = false;
   Status st = filterColumns(native, keep, &filtered, &changed);
   // Not retryable: a batch that is not Native goes to the dead letters.
-  if (!st.isOk()) return Status::invalid("a batch for " + std::string(table) + " is not Native: " + st.message());
-  st = inner_.insert(table, changed ? std::string_view(filtered) : native, token);
-  if (!st.isOk()) {
+  if (!st.isOk())
+    return InsertOutcome::rejected(
+        Status::invalid("a batch for " + std::string(table) + " is not Native: " + st.message()));
+  InsertOutcome out = inner_.insert(table, changed ? std::string_view(filtered) : native, token);
+  if (!out.isOk()) {
     std::lock_guard lock(mu_);
     columns_.erase(std::string(table));
   }
-  return st;
+  return out;
 }
 
 }  // namespace otelhouse

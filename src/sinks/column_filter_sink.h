@@ -24,7 +24,7 @@ class ColumnFilterSink final : public Sink {
  public:
   explicit ColumnFilterSink(std::unique_ptr<Sink> inner) : owned_(std::move(inner)), inner_(*owned_) {}
 
-  Status insert(std::string_view table, std::string_view native, std::string_view dedup_token) override;
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view dedup_token) override;
   Status execute(std::string_view sql) override { return inner_.execute(sql); }
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override {
     return inner_.query(sql, format, out);

@@ -11,6 +11,17 @@ int64_t nowNs() {
       .count();
 }
 
+template <class R>
+R noEndpoint(Status st);
+template <>
+Status noEndpoint<Status>(Status st) {
+  return st;
+}
+template <>
+InsertOutcome noEndpoint<InsertOutcome>(Status st) {
+  return InsertOutcome::retryLater(std::move(st));
+}
+
 }  // namespace
 
 FailoverSink::FailoverSink(std::vector<Member> members, std::chrono::milliseconds rest)
@@ -20,9 +31,9 @@ FailoverSink::FailoverSink(std::vector<Member> members, std::chrono::millisecond
   for (size_t i = 0; i < members_.size(); ++i) resting_until_[i].store(0);
 }
 
-template <class Call>
-Status FailoverSink::each(Call&& call) {
-  Status last = Status::unavailable("no ClickHouse endpoint configured");
+template <class R, class Call>
+R FailoverSink::each(Call&& call) {
+  R last = noEndpoint<R>(Status::unavailable("no ClickHouse endpoint configured"));
   // First pass: endpoints not resting, in order; second pass: the resting ones.
   // Each endpoint is tried at most once per call.
   const int64_t now = nowNs();
@@ -33,7 +44,7 @@ Status FailoverSink::each(Call&& call) {
     for (size_t i = 0; i < members_.size(); ++i) {
       if (resting[i] != (pass == 1)) continue;
       const bool was_resting = resting[i];
-      Status st = call(*members_[i].sink);
+      R st = call(*members_[i].sink);
       if (st.code() != Code::kUnavailable) {
         if (was_resting) {
           resting_until_[i].store(0, std::memory_order_relaxed);
@@ -55,21 +66,22 @@ Status FailoverSink::each(Call&& call) {
   return last;
 }
 
-Status FailoverSink::insert(std::string_view table, std::string_view native, std::string_view dedup_token) {
-  return each([&](Sink& s) { return s.insert(table, native, dedup_token); });
+InsertOutcome FailoverSink::insert(std::string_view table, std::string_view native,
+                                   std::string_view dedup_token) {
+  return each<InsertOutcome>([&](Sink& s) { return s.insert(table, native, dedup_token); });
 }
 
 Status FailoverSink::execute(std::string_view sql) {
-  return each([&](Sink& s) { return s.execute(sql); });
+  return each<Status>([&](Sink& s) { return s.execute(sql); });
 }
 
 Status FailoverSink::query(std::string_view sql, std::string_view format, QueryResult* out) {
-  return each([&](Sink& s) { return s.query(sql, format, out); });
+  return each<Status>([&](Sink& s) { return s.query(sql, format, out); });
 }
 
 Result<std::vector<ColumnInfo>> FailoverSink::describe(std::string_view table) {
   Result<std::vector<ColumnInfo>> result = Status::unavailable("no ClickHouse endpoint configured");
-  Status st = each([&](Sink& s) {
+  Status st = each<Status>([&](Sink& s) {
     result = s.describe(table);
     return result.isOk() ? Status() : result.status();
   });

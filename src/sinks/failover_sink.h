@@ -1,8 +1,9 @@
 // FailoverSink: several ClickHouse endpoints used in order. Every call goes to
 // the first endpoint that is not resting; an endpoint that fails with
 // Status::unavailable (unreachable, timed out, 5xx) rests for `rest` and the
-// call moves on to the next one. A server exception (the data or the schema
-// is wrong) is returned as is: another replica would refuse it too. When
+// call moves on to the next one. A server exception is returned as is, with
+// the member's verdict for inserts (retry later or rejected): another replica
+// of the same cluster would most likely answer the same. When
 // every endpoint is resting, all are tried again in order, so a cluster that
 // comes back is used at once.
 //
@@ -31,7 +32,7 @@ class FailoverSink final : public Sink {
   explicit FailoverSink(std::vector<Member> members,
                         std::chrono::milliseconds rest = std::chrono::seconds(10));
 
-  Status insert(std::string_view table, std::string_view native, std::string_view dedup_token) override;
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view dedup_token) override;
   Status execute(std::string_view sql) override;
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override;
   Result<std::vector<ColumnInfo>> describe(std::string_view table) override;
@@ -40,8 +41,9 @@ class FailoverSink final : public Sink {
   uint64_t failovers() const { return failovers_.load(std::memory_order_relaxed); }
 
  private:
-  template <class Call>
-  Status each(Call&& call);
+  // R is Status or InsertOutcome; a member that answers kUnavailable rests.
+  template <class R, class Call>
+  R each(Call&& call);
 
   std::vector<Member> members_;
   std::unique_ptr<std::atomic<int64_t>[]> resting_until_;  // steady-clock ns; 0: healthy

@@ -1,4 +1,4 @@
-// FaultSink: a Sink wrapper whose inserts fail (UNAVAILABLE) while a file
+// FaultSink: a Sink wrapper whose inserts fail (retry later) while a file
 // exists. A testing aid for the WAL, retries and backpressure: a test makes
 // the sink refuse and recover without touching the engine.
 #pragma once
@@ -15,10 +15,10 @@ class FaultSink final : public Sink {
  public:
   FaultSink(Sink& inner, std::string switch_file) : inner_(inner), file_(std::move(switch_file)) {}
 
-  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view token) override {
     struct stat st;
     if (!file_.empty() && ::stat(file_.c_str(), &st) == 0)
-      return Status::unavailable("fault switch " + file_ + " is on");
+      return InsertOutcome::retryLater(Status::unavailable("fault switch " + file_ + " is on"));
     return inner_.insert(table, native, token);
   }
   Status execute(std::string_view sql) override { return inner_.execute(sql); }

@@ -20,10 +20,10 @@ struct NullSinkStats {
 
 class NullSink final : public Sink {
  public:
-  Status insert(std::string_view, std::string_view native, std::string_view) override {
+  InsertOutcome insert(std::string_view, std::string_view native, std::string_view) override {
     stats_.inserts.fetch_add(1, std::memory_order_relaxed);
     stats_.bytes.fetch_add(native.size(), std::memory_order_relaxed);
-    return Status::ok();
+    return InsertOutcome::ok();
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view, std::string_view, QueryResult*) override {

@@ -4,7 +4,8 @@
 //
 // insert() takes a Native stream (one or more blocks with the same columns)
 // and a deduplication token (empty for none); it returns only when the engine
-// accepted or refused the whole batch. Every method is thread-safe; an
+// accepted or refused the whole batch, with the sink's verdict on a failure
+// (sinks/insert_outcome.h: retry later or rejected for good). Every method is thread-safe; an
 // implementation serializes what its engine cannot run concurrently.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "sinks/insert_outcome.h"
 
 namespace otelhouse {
 
@@ -36,8 +38,8 @@ struct ColumnInfo {
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual Status insert(std::string_view table, std::string_view native,
-                        std::string_view dedup_token) = 0;
+  virtual InsertOutcome insert(std::string_view table, std::string_view native,
+                               std::string_view dedup_token) = 0;
   virtual Status execute(std::string_view sql) = 0;
   // Runs sql; a FORMAT clause in sql wins over `format`. On failure the
   // status message is the engine's exception text ("Code: N. DB::Exception: ...").

@@ -143,17 +143,19 @@ TEST_F(ClickHouseHttpSinkServerTest, GzipAndUncompressedBodies) {
   EXPECT_EQ(q("SELECT count(), uniqExact(id) FROM default.typed"), "6\t2\n");
 }
 
-TEST_F(ClickHouseHttpSinkServerTest, AuthenticationFailureIsNotRetried) {
+TEST_F(ClickHouseHttpSinkServerTest, AuthenticationFailureWaitsForTheOperator) {
   ClickHouseEndpoint e = endpointOf(*server_);
   e.user = ClickHouseServer::kAuthUser;
   e.password = "wrong";
   ClickHouseHttpSink wrong(e, {});
-  Status st = wrong.insert("typed", typedBlock(1), "");
+  InsertOutcome st = wrong.insert("typed", typedBlock(1), "");
   ASSERT_FALSE(st.isOk());
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message().rfind("Code: 193. DB::Exception: ", 0), 0u) << st.message();
   EXPECT_EQ(st.message().find("e.what()"), std::string::npos) << st.message();
-  EXPECT_FALSE(isRetryable(st));
+  // The batch is fine; a fixed password lets it through, so it stays.
+  EXPECT_EQ(st.verdict(), InsertVerdict::kRetryLater);
+  EXPECT_EQ(st.engineCode(), 193);
 
   e.password = ClickHouseServer::kAuthPassword;  // has a space: header, not URL
   ClickHouseHttpSink right(e, {});
@@ -162,15 +164,17 @@ TEST_F(ClickHouseHttpSinkServerTest, AuthenticationFailureIsNotRetried) {
   EXPECT_EQ(q("SELECT count() FROM default.typed"), "2\n");
 }
 
-TEST_F(ClickHouseHttpSinkServerTest, ServerExceptionsAreDeadLetterClass) {
+TEST_F(ClickHouseHttpSinkServerTest, ServerExceptionsCarryTheirCodeAndVerdict) {
   ClickHouseHttpSink sink(endpointOf(*server_), {});
-  Status st = sink.insert("no_such_table", typedBlock(1), "");
+  InsertOutcome st = sink.insert("no_such_table", typedBlock(1), "");
   ASSERT_FALSE(st.isOk());
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message().rfind("Code: 60. DB::Exception: Table default.no_such_table doesn't exist", 0),
             0u)
       << st.message();
-  EXPECT_FALSE(isRetryable(st));
+  // A table that is not there yet is the store's state, not the batch's.
+  EXPECT_EQ(st.verdict(), InsertVerdict::kRetryLater);
+  EXPECT_EQ(st.engineCode(), 60);
 
   // A block whose column type does not match the table's.
   std::string bad;
@@ -182,10 +186,11 @@ TEST_F(ClickHouseHttpSinkServerTest, ServerExceptionsAreDeadLetterClass) {
   w.beginBlock(2, 1);
   w.column("id", "UInt64", id);
   w.column("u8", "String", u8);
-  Status mismatch = sink.insert("typed", bad, "");
+  InsertOutcome mismatch = sink.insert("typed", bad, "");
   ASSERT_FALSE(mismatch.isOk());
   EXPECT_EQ(mismatch.message().rfind("Code: ", 0), 0u) << mismatch.message();
-  EXPECT_FALSE(isRetryable(mismatch)) << mismatch.message();
+  EXPECT_EQ(mismatch.verdict(), InsertVerdict::kRejected) << mismatch.message();
+  EXPECT_NE(mismatch.engineCode(), 0);
 
   Status syntax = sink.execute("SELEC 1");
   EXPECT_EQ(syntax.message().rfind("Code: 62. DB::Exception: Syntax error", 0), 0u)
@@ -250,11 +255,12 @@ TEST(ClickHouseHttpSinkRestartTest, StoppedServerIsUnavailableAndRestartedOneTak
   ASSERT_TRUE(sink.insert("typed", typedBlock(1), "").isOk());
 
   ASSERT_TRUE(server->stop(true).isOk());
-  Status down = sink.insert("typed", typedBlock(3), "");
+  InsertOutcome down = sink.insert("typed", typedBlock(3), "");
   ASSERT_FALSE(down.isOk());
   EXPECT_EQ(down.code(), Code::kUnavailable) << down.toString();
   EXPECT_NE(down.message().find("127.0.0.1"), std::string::npos) << down.message();
-  EXPECT_TRUE(isRetryable(down));
+  EXPECT_EQ(down.verdict(), InsertVerdict::kRetryLater);
+  EXPECT_EQ(down.engineCode(), 0);
 
   ASSERT_TRUE(server->restart().isOk()) << server->logTail();
   Status back = sink.insert("typed", typedBlock(3), "");
@@ -287,9 +293,9 @@ TEST(ClickHouseHttpSinkErrors, NothingListeningIsUnavailable) {
   e.port = 1;  // nothing listens on tcpmux
   e.text = "http://127.0.0.1:1";
   ClickHouseHttpSink sink(e, {});
-  Status st = sink.insert("t", "x", "");
-  EXPECT_EQ(st.code(), Code::kUnavailable) << st.toString();
-  EXPECT_TRUE(isRetryable(st));
+  InsertOutcome st = sink.insert("t", "x", "");
+  EXPECT_EQ(st.code(), Code::kUnavailable) << st.message();
+  EXPECT_EQ(st.verdict(), InsertVerdict::kRetryLater);
 }
 
 TEST(ClickHouseHttpSinkErrors, LineBreakInCredentialsIsRefusedBeforeSending) {

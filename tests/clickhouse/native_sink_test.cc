@@ -145,7 +145,8 @@ TEST(NativeConnection, AuthenticatesAndMapsRefusalToServerCode) {
   EXPECT_EQ(refused.status().code(), Code::kInvalidArgument);
   EXPECT_EQ(refused.status().message().rfind("Code: 193. DB::Exception: ", 0), 0u)
       << refused.status().message();
-  EXPECT_FALSE(isRetryable(refused.status()));
+  EXPECT_EQ(classifyClickHouseCode(leadingClickHouseCode(refused.status().message())),
+            InsertVerdict::kRetryLater);  // the operator fixes the password; the data waits
 
   // Through the sink, credentials from the URL.
   auto ep = parseClickHouseEndpoint("tcp://127.0.0.1:" + std::to_string(server->tcpPort()) +
@@ -271,11 +272,11 @@ TEST(ClickHouseNativeSink, InsertsOnlyTheTableColumnsAndChecksTypes) {
 
   // A column the table has with another type: refused, naming the column, not retried.
   mustQuery(*server, "CREATE TABLE logs2 (Body UInt32, Ts UInt64) ENGINE = MergeTree ORDER BY Ts");
-  st = sink.insert("logs2", logsLikeBlock(0, 5, false), "");
-  ASSERT_FALSE(st.isOk());
-  EXPECT_EQ(st.code(), Code::kInvalidArgument);
-  EXPECT_NE(st.message().find("column Body"), std::string::npos) << st.message();
-  EXPECT_FALSE(isRetryable(st));
+  InsertOutcome mismatch = sink.insert("logs2", logsLikeBlock(0, 5, false), "");
+  ASSERT_FALSE(mismatch.isOk());
+  EXPECT_EQ(mismatch.code(), Code::kInvalidArgument);
+  EXPECT_NE(mismatch.message().find("column Body"), std::string::npos) << mismatch.message();
+  EXPECT_EQ(mismatch.verdict(), InsertVerdict::kRejected);
   EXPECT_EQ(mustQuery(*server, "SELECT count() FROM logs2"), "0\n");
   // The sink keeps working after the refusal.
   ASSERT_TRUE(sink.insert("logs", logsLikeBlock(100, 5, false), "").isOk());
@@ -304,11 +305,13 @@ TEST(ClickHouseNativeSink, InsertsOnlyTheTableColumnsAndChecksTypes) {
 TEST(ClickHouseNativeSink, ServerExceptionsCarryTheirCode) {
   OTELHOUSE_START_CLICKHOUSE_OR_SKIP(server);
   ClickHouseNativeSink sink(endpointOf(*server), optionsWith(ClickHouseCompression::kLz4));
-  Status st = sink.insert("no_such_table", logsLikeBlock(0, 3, false), "");
-  ASSERT_FALSE(st.isOk());
-  EXPECT_EQ(st.code(), Code::kInvalidArgument);
-  EXPECT_EQ(st.message().rfind("Code: 60. DB::Exception: ", 0), 0u) << st.message();
-  EXPECT_FALSE(isRetryable(st));
+  InsertOutcome missing = sink.insert("no_such_table", logsLikeBlock(0, 3, false), "");
+  ASSERT_FALSE(missing.isOk());
+  EXPECT_EQ(missing.code(), Code::kInvalidArgument);
+  EXPECT_EQ(missing.message().rfind("Code: 60. DB::Exception: ", 0), 0u) << missing.message();
+  EXPECT_EQ(missing.engineCode(), 60);
+  EXPECT_EQ(missing.verdict(), InsertVerdict::kRetryLater);
+  Status st;
 
   st = sink.execute("SELECT throwIf(1)");
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
@@ -318,7 +321,7 @@ TEST(ClickHouseNativeSink, ServerExceptionsCarryTheirCode) {
   // A transient one: TIMEOUT_EXCEEDED (159) is retried by the exporter.
   st = sink.execute("SELECT count() FROM numbers(100000000000) SETTINGS max_execution_time = 1");
   EXPECT_EQ(st.message().rfind("Code: 159.", 0), 0u) << st.toString();
-  EXPECT_TRUE(isRetryable(st));
+  EXPECT_EQ(classifyClickHouseCode(leadingClickHouseCode(st.message())), InsertVerdict::kRetryLater);
   // After an exception the next call runs on a fresh session, which is kept.
   uint64_t opened = sink.stats().connections_opened;
   EXPECT_TRUE(sink.execute("SELECT 1").isOk());
@@ -354,7 +357,7 @@ TEST(ClickHouseNativeSink, ServerDownIsUnavailableAndARestartIsSurvived) {
   stop = true;
   EXPECT_EQ(unavailable.load(), 1);
   EXPECT_EQ(other.load(), 0);
-  EXPECT_TRUE(isRetryable(Status::unavailable("x")));
+  EXPECT_EQ(InsertOutcome::fromStatus(Status::unavailable("x")).verdict(), InsertVerdict::kRetryLater);
   Status down = sink.insert("logs", logsLikeBlock(10, 10, false), "");
   EXPECT_EQ(down.code(), Code::kUnavailable) << down.toString();
 

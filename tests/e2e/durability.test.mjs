@@ -85,8 +85,12 @@ test('kill -9 at random moments under load: every acked record is stored exactly
   const statuses = new Map();
   const rounds = 5;
   try {
+    let leftovers = 0; // batches + records a restart found owed by the killed run
+    const leftoverRe = /exporting what the last run left: (\d+) intended batches, (\d+) records/;
     for (let round = 0; round < rounds; ++round) {
       const gw = await startGateway({ dataDir, args: ['--batch-size', '500'] });
+      const left = leftoverRe.exec(gw.stderr());
+      if (left) leftovers += Number(left[1]) + Number(left[2]);
       const stop = { done: false };
       const clients = runClients(gw.httpUrl, `r${round}`, 6, 20, acked, attempted, stop, statuses);
       await delay(400 + Math.floor(Math.random() * 1200));
@@ -97,6 +101,10 @@ test('kill -9 at random moments under load: every acked record is stored exactly
     assert.ok(acked.size > 1000, `the load was too light to mean anything: ${acked.size} acked`);
     const gw = await startGateway({ dataDir });
     try {
+      const left = leftoverRe.exec(gw.stderr());
+      if (left) leftovers += Number(left[1]) + Number(left[2]);
+      // Without this the test would pass if nothing were ever re-sent.
+      assert.ok(leftovers > 0, 'no restart found anything the killed run still owed');
       await gw.waitForCount(
         "SELECT count() FROM otel_logs WHERE ServiceName = 'durability'",
         acked.size,
@@ -110,7 +118,7 @@ test('kill -9 at random moments under load: every acked record is stored exactly
       );
       assert.equal(Number(totals.n), Number(totals.u), 'count and distinct count differ');
       console.log(
-        `crash test: ${rounds} kills, ${acked.size} acked, ${attempted.size} attempted, ` +
+        `crash test: ${rounds} kills, ${acked.size} acked, ${attempted.size} attempted, ${leftovers} re-sent, ` +
           `${totals.n} stored; statuses ${JSON.stringify([...statuses])}`,
       );
     } finally {

@@ -219,3 +219,58 @@ test('gRPC: max_concurrent_streams 1 holds a second call on the same connection 
   const n = await gw.waitForCount(`SELECT count() FROM otel_logs WHERE Body IN ('limits-grpc-second', 'limits-grpc-other')`, 2);
   assert.equal(n, 2);
 });
+
+test('memory budget (receivers.memory_budget / --memory-budget): overlapping requests past it get 429 "memory budget" with Retry-After; a lone one always passes', async () => {
+  const mgw = await startGateway({ args: ['--memory-budget', '1', '--io-threads', '4'] });
+  try {
+    const body = (req) =>
+      JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'service.name', value: { stringValue: 'e2e-membudget' } }] },
+            scopeLogs: [
+              {
+                logRecords: Array.from({ length: 400 }, (_, i) => ({
+                  timeUnixNano: String(NOW_NS),
+                  body: { stringValue: `request ${req} record ${i} ` + 'y'.repeat(300) },
+                })),
+              },
+            ],
+          },
+        ],
+      });
+    const post = async (req) => {
+      const res = await fetch(mgw.httpUrl + '/v1/logs', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body(req),
+      });
+      return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
+    };
+    // ~150 KiB alone, far over a 1-byte budget: let in.
+    assert.equal((await post('alone')).status, 200);
+    const answers = await Promise.all(Array.from({ length: 48 }, (_, i) => post(i)));
+    const refused = answers.filter((a) => a.status === 429);
+    const ok = answers.filter((a) => a.status === 200);
+    assert.equal(refused.length + ok.length, answers.length, `other statuses: ${answers.map((a) => a.status)}`);
+    assert.ok(refused.length > 0, 'no overlap was refused');
+    for (const r of refused) {
+      assert.match(r.text, /memory budget/);
+      assert.ok(Number(r.retryAfter) >= 1, 'no Retry-After');
+    }
+    const counted = await mgw.metric('otelhouse_receiver_refused_requests_total', { reason: 'overloaded' });
+    assert.equal(counted, refused.length);
+    // What was acked is stored; nothing of the refused requests is.
+    await mgw.waitForCount(
+      "SELECT count() FROM otel_logs WHERE ServiceName = 'e2e-membudget'",
+      (ok.length + 1) * 400,
+      30_000,
+    );
+    await delay(500);
+    const [n] = await mgw.query("SELECT count() AS n FROM otel_logs WHERE ServiceName = 'e2e-membudget'");
+    assert.equal(Number(n.n), (ok.length + 1) * 400);
+  } finally {
+    await mgw.stop();
+    await mgw.cleanup();
+  }
+});

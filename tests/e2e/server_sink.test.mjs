@@ -201,13 +201,24 @@ test('a batch re-sent after a crash between insert and done is stored once in th
     while (a.running && Date.now() < deadline) await delay(50);
     assert.equal(a.exitSignal, 'SIGKILL', `gateway A did not die after its insert\n${a.stderrTail()}`);
     rmSync(crash);
+    // Whichever table A inserted first (logs or session chunks) landed in B.
+    const [before] = await b.query(
+      "SELECT (SELECT count() FROM otel_logs WHERE ServiceName = 'server-sink-dedup') + " +
+        "(SELECT count() FROM hyperdx_sessions WHERE ServiceName = 'server-sink-dedup') AS n",
+    );
+    assert.ok(Number(before.n) > 0, 'the insert before the crash did not land');
     a = await startGateway({ dataDir, env: WRITER_ENV, args: ['--clickhouse-endpoint', b.queryUrl] });
     try {
-      // The WAL still holds the batch: A inserts it again, with the same token.
-      await delay(2000);
+      // The WAL still holds the batch as intended, not done: A says so at start
+      // and sends it again, with the same token (the counter proves the re-send).
+      assert.match(a.stderr(), /exporting what the last run left: [1-9]\d* intended batches/);
+      await a.waitForMetric('otelhouse_exporter_resent_batches_total', 1);
+      await delay(1000); // anything late would show up now
       await a.stop();
       const [r] = await b.query("SELECT count() AS n FROM otel_logs WHERE ServiceName = 'server-sink-dedup'");
-      assert.equal(Number(r.n), 3, 'the re-sent batch was stored twice (or not at all)');
+      assert.equal(Number(r.n), 3, 'the re-sent batch was stored twice');
+      const [sessions] = await b.query("SELECT count() AS n FROM hyperdx_sessions WHERE ServiceName = 'server-sink-dedup'");
+      assert.equal(Number(sessions.n), 1, 'the session chunk was stored twice (or not at all)');
     } finally {
       await a.kill();
     }

@@ -13,14 +13,14 @@ namespace fs = std::filesystem;
 
 class FakeSink : public Sink {
  public:
-  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view token) override {
     std::lock_guard lock(mu);
     if (fail_next > 0) {
       --fail_next;
       return fail_with;
     }
     inserts.push_back({std::string(table), std::string(native), std::string(token)});
-    return Status::ok();
+    return InsertOutcome::ok();
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }
@@ -36,7 +36,7 @@ class FakeSink : public Sink {
   };
   std::mutex mu;
   int fail_next = 0;
-  Status fail_with = Status::unavailable("down");
+  InsertOutcome fail_with = InsertOutcome::retryLater(Status::unavailable("down"));
   std::vector<Insert> inserts;
 };
 
@@ -115,7 +115,7 @@ TEST_F(ExporterTest, RetriesTransientErrorsWithTheSameToken) {
 
 TEST_F(ExporterTest, DataErrorsGoToDeadLetters) {
   sink_.fail_next = 1;
-  sink_.fail_with = Status::invalid("Code: 27. DB::Exception: Cannot parse input");
+  sink_.fail_with = InsertOutcome::rejected(Status::invalid("Code: 27. DB::Exception: Cannot parse input"), 27);
   Exporter e(sink_, *wal_, opts_);
   e.start();
   ASSERT_TRUE(e.append({{"t", "bad", 1}}).isOk());
@@ -198,14 +198,6 @@ TEST_F(ExporterTest, ConcurrentAppendsAllArriveOnce) {
   for (auto& i : sink_.inserts) bytes += i.native.size();
   EXPECT_EQ(bytes, 1000u);
   EXPECT_EQ(e.stats().rows_exported.load(), 1000u);
-}
-
-TEST(ExporterErrors, Classification) {
-  EXPECT_TRUE(isRetryable(Status::unavailable("down")));
-  EXPECT_TRUE(isRetryable(Status::invalid("Code: 252. DB::Exception: Too many parts")));
-  EXPECT_TRUE(isRetryable(Status::invalid("Code: 241. DB::Exception: Memory limit")));
-  EXPECT_FALSE(isRetryable(Status::invalid("Code: 27. DB::Exception: Cannot parse")));
-  EXPECT_FALSE(isRetryable(Status::invalid("Code: 16. DB::Exception: No such column")));
 }
 
 }  // namespace

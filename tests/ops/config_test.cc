@@ -87,6 +87,18 @@ TEST(ConfigTest, QueryEndpointLoginsAndOrigins) {
   EXPECT_TRUE(loadConfig({}).value().query_cors_origins.empty());  // off by default
 }
 
+TEST(ConfigTest, MemoryBudgetFromYamlAndFlag) {
+  Config c;
+  EXPECT_EQ(c.memory_budget_bytes, 256u << 20);
+  ASSERT_TRUE(applyYamlText(c, "receivers:\n  memory_budget: 1048576\n", "f.yaml").isOk());
+  EXPECT_EQ(c.memory_budget_bytes, 1u << 20);
+  std::vector<std::string> args = {"--memory-budget", "4096"};
+  ASSERT_TRUE(applyFlags(c, args).isOk());
+  EXPECT_EQ(c.memory_budget_bytes, 4096u);
+  Status st = applyYamlText(c, "receivers:\n  memory_budget: lots\n", "f.yaml");
+  EXPECT_EQ(st.message(), "f.yaml: config key 'receivers.memory_budget': 'lots' is not a byte count >= 1");
+}
+
 TEST(ConfigTest, EnvSubstitution) {
   setenv("OH_A", "x", 1);
   setenv("OH_EMPTY", "", 1);

@@ -198,14 +198,14 @@ TEST(SelfMetricsTest, ReceiverNumbersMatchWhatWasSent) {
 
 class RecordingSink : public Sink {
  public:
-  Status insert(std::string_view, std::string_view, std::string_view) override {
+  InsertOutcome insert(std::string_view, std::string_view, std::string_view) override {
     std::lock_guard lock(mu);
     if (fail_next > 0) {
       --fail_next;
-      return Status::unavailable("down");
+      return InsertOutcome::fromStatus(Status::unavailable("down"));
     }
     ++inserts;
-    return Status::ok();
+    return InsertOutcome::fromStatus(Status::ok());
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }

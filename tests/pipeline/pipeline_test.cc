@@ -6,9 +6,11 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "codec/otlp_logs_json.h"
@@ -21,10 +23,10 @@ namespace {
 
 class RecordingSink : public Sink {
  public:
-  Status insert(std::string_view table, std::string_view native, std::string_view) override {
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view) override {
     std::lock_guard lock(mu);
     inserts.push_back({std::string(table), std::string(native)});
-    return Status::ok();
+    return InsertOutcome::fromStatus(Status::ok());
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }
@@ -103,6 +105,65 @@ TEST(Pipeline, RequestWithOnlySessionsWritesNoOtelLogsRows) {
     std::lock_guard lock(sink.mu);
     ASSERT_EQ(sink.inserts.size(), 1u);
     EXPECT_EQ(sink.inserts[0].first, "hyperdx_sessions");
+    exporter.stop();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace otelhouse
+
+namespace otelhouse {
+namespace {
+
+TEST(Pipeline, MemoryBudgetRefusesOverlapsButNeverALoneRequest) {
+  char tmpl[] = "/tmp/otelhouse-pipe-XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  {
+    WalOptions wo;
+    wo.dir = dir + "/wal";
+    wo.fsync = false;
+    WalRecovery recovery;
+    auto wal = Wal::open(wo, &recovery);
+    ASSERT_TRUE(wal.isOk()) << wal.status().message();
+    RecordingSink sink;
+    ExporterOptions eo;
+    eo.dead_letter_dir = dir + "/dead";
+    Exporter exporter(sink, *wal.value(), eo);
+    exporter.start();
+    PipelineOptions po;
+    po.max_inflight_bytes = 1;  // any two requests at once are over it
+    Pipeline pipeline(exporter, po);
+    std::string records;
+    for (int i = 0; i < 200; ++i) {
+      if (i) records += ',';
+      records += R"({"body":{"stringValue":"a log line long enough to take a moment to decode )" +
+                 std::to_string(i) + R"("}})";
+    }
+    const std::string json = testing::logsRequest(records);
+    // Alone, a request far over the budget passes: a 429 here could never
+    // be retried through.
+    IngestResult alone = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+    ASSERT_TRUE(alone.status.isOk()) << alone.status.message();
+    std::atomic<int> ok{0}, refused{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&] {
+        for (int i = 0; i < 50; ++i) {
+          IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+          if (r.status.isOk()) {
+            ok++;
+          } else {
+            EXPECT_EQ(r.status.code(), Code::kResourceExhausted);
+            EXPECT_NE(r.status.message().find("memory budget"), std::string::npos);
+            refused++;
+          }
+        }
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_GT(ok.load(), 0);
+    EXPECT_GT(refused.load(), 0);
+    EXPECT_EQ(pipeline.stats().refused_overload.load(), static_cast<uint64_t>(refused.load()));
     exporter.stop();
   }
   std::filesystem::remove_all(dir);

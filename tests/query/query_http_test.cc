@@ -16,11 +16,11 @@ using testing::TestClient;
 
 class FakeSink : public Sink {
  public:
-  Status insert(std::string_view table, std::string_view native,
+  InsertOutcome insert(std::string_view table, std::string_view native,
                 std::string_view token) override {
     std::lock_guard<std::mutex> lock(mu_);
     inserts_.push_back({std::string(table), std::string(native), std::string(token)});
-    return next_status_;
+    return InsertOutcome::fromStatus(next_status_);
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view sql, std::string_view format, QueryResult* out) override {

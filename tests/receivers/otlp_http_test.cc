@@ -182,6 +182,26 @@ TEST_F(OtlpHttpTest, EveryIngestFailureMapsToItsStatus) {
   }
 }
 
+TEST_F(OtlpHttpTest, ConditionsThatPassAreRetryableNever500) {
+  // What the WAL and the pipeline answer for a full disk, an I/O error, the
+  // WAL's budget and the decode memory budget (export/exporter.h: append).
+  start();
+  const Status passing[] = {
+      Status::unavailable("write-ahead log: No space left on device"),
+      Status::unavailable("write-ahead log: Input/output error"),
+      Status::exhausted("the write-ahead log is full (1048576 bytes); the sink is behind"),
+      Status::exhausted("the gateway is at its memory budget; retry later"),
+  };
+  for (const auto& st : passing) {
+    IngestResult res;
+    res.status = st;
+    ingest_.setNext(res);
+    ClientResponse r = post("/v1/logs", kPb, "x");
+    EXPECT_TRUE(r.status == 429 || r.status == 503) << r.status << " for " << st.message();
+    EXPECT_EQ(r.header("retry-after"), "7");
+  }
+}
+
 TEST_F(OtlpHttpTest, UnsupportedContentTypeGets415) {
   start();
   ClientResponse r = post("/v1/logs", "text/plain", "hello");

@@ -17,10 +17,10 @@ namespace {
 
 class RecordingSink : public Sink {
  public:
-  Status insert(std::string_view table, std::string_view native, std::string_view token) override {
+  InsertOutcome insert(std::string_view table, std::string_view native, std::string_view token) override {
     std::lock_guard lock(mu_);
     inserts.push_back(std::string(table) + "|" + std::string(native) + "|" + std::string(token));
-    return Status::ok();
+    return InsertOutcome::fromStatus(Status::ok());
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view sql, std::string_view, QueryResult* out) override {

@@ -17,10 +17,10 @@ class FakeServer final : public Sink {
   std::string token;
   int describes = 0;
   Status next_insert;
-  Status insert(std::string_view, std::string_view native, std::string_view t) override {
+  InsertOutcome insert(std::string_view, std::string_view native, std::string_view t) override {
     received.assign(native);
     token.assign(t);
-    return next_insert;
+    return InsertOutcome::fromStatus(next_insert);
   }
   Status execute(std::string_view) override { return Status::ok(); }
   Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }
@@ -96,7 +96,7 @@ TEST(ColumnFilterSinkTest, AFailedInsertReadsTheTableAgain) {
 TEST(ColumnFilterSinkTest, DescribeFailureIsTheInsertsFailure) {
   class Down final : public Sink {
    public:
-    Status insert(std::string_view, std::string_view, std::string_view) override { return Status::ok(); }
+    InsertOutcome insert(std::string_view, std::string_view, std::string_view) override { return InsertOutcome::fromStatus(Status::ok()); }
     Status execute(std::string_view) override { return Status::ok(); }
     Status query(std::string_view, std::string_view, QueryResult*) override { return Status::ok(); }
     Result<std::vector<ColumnInfo>> describe(std::string_view) override { return Status::unavailable("refused"); }

@@ -11,10 +11,10 @@ class ScriptedSink final : public Sink {
   Status answer;
   int inserts = 0;
   std::string last_token;
-  Status insert(std::string_view, std::string_view, std::string_view token) override {
+  InsertOutcome insert(std::string_view, std::string_view, std::string_view token) override {
     ++inserts;
     last_token.assign(token);
-    return answer;
+    return InsertOutcome::fromStatus(answer);
   }
   Status execute(std::string_view) override { return answer; }
   Status query(std::string_view, std::string_view, QueryResult* out) override {

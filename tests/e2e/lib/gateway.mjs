@@ -189,6 +189,32 @@ export class Gateway {
     return this.query(sql);
   }
 
+  // The sum of the samples of metric `name` on the metrics endpoint whose
+  // labels include every `labels` pair (0 when none).
+  async metric(name, labels = {}) {
+    const text = await (await fetch(this.metricsUrl + '/metrics')).text();
+    let sum = 0;
+    for (const line of text.split('\n')) {
+      const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (!m || m[1] !== name) continue;
+      const have = m[2] ?? '';
+      if (Object.entries(labels).every(([k, v]) => have.includes(`${k}="${v}"`))) sum += Number(m[3]);
+    }
+    return sum;
+  }
+
+  // Polls metric(name, labels) until it is at least n; returns it.
+  async waitForMetric(name, n, { labels = {}, timeoutMs = 30_000 } = {}) {
+    const deadline = Date.now() + timeoutMs;
+    let last = 0;
+    while (Date.now() < deadline) {
+      last = await this.metric(name, labels).catch(() => last);
+      if (last >= n) return last;
+      await delay(100);
+    }
+    throw new Error(`timed out waiting for ${name} >= ${n} (last ${last})\n--- stderr ---\n${this.stderrTail()}`);
+  }
+
   // POSTs an OTLP/HTTP logs request; returns {status, headers, body(Buffer)}.
   async postLogs(body, { contentType = 'application/x-protobuf', headers = {}, path = '/v1/logs' } = {}) {
     const res = await fetch(this.httpUrl + path, {
