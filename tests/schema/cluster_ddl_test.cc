@@ -47,9 +47,9 @@ TEST(ClusterDdlTest, EveryTableIsReplicatedAndHasADistributedTwin) {
     EXPECT_EQ(s.find("ENGINE = MergeTree"), std::string::npos);
     EXPECT_EQ(s.find("ENGINE = SummingMergeTree"), std::string::npos);
   }
-  // logs, sessions, 2 logs rollups, traces, 2 traces rollups, 5 metric tables.
-  EXPECT_EQ(replicated, 12);
-  EXPECT_EQ(distributed, 12);
+  // logs, sessions, the logs kv rollup, traces, the traces kv rollup, 5 metric tables.
+  EXPECT_EQ(replicated, 10);
+  EXPECT_EQ(distributed, 10);
 }
 
 TEST(ClusterDdlTest, ViewsReadAndWriteTheLocalTables) {
