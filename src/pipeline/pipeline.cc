@@ -89,7 +89,8 @@ IngestResult Pipeline::ingestLogs(PayloadFormat format, std::string_view body) {
 
 void Pipeline::noteExpired(const std::vector<int64_t>& timestamps, int64_t ttl_seconds,
                            std::atomic<uint64_t>& counter, const char* table) {
-  if (ttl_seconds <= 0 || timestamps.empty()) return;
+  // Beyond ~290 years the cutoff would not fit in int64 nanoseconds; nothing is that old.
+  if (ttl_seconds <= 0 || ttl_seconds > (int64_t{1} << 33) || timestamps.empty()) return;
   using namespace std::chrono;
   const int64_t now_ns = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
   const int64_t cutoff = now_ns - ttl_seconds * 1000000000;

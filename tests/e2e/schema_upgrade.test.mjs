@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as gateway from './lib/gateway.mjs';
 import { runCli, startGateway } from './lib/gateway.mjs';
+
+// Where :8123 takes writes only from a writer login (the query lockdown), the
+// server gateway gets one and the sink logs in with it; otherwise neither is needed.
+const SERVER_OPTIONS = gateway.WRITER_CONFIG ? { config: gateway.WRITER_CONFIG } : {};
+const SINK_ENV = gateway.WRITER ? { CLICKHOUSE_USER: gateway.WRITER.user, CLICKHOUSE_PASSWORD: gateway.WRITER.password } : {};
 
 const SOURCE_DIR = process.env.OTELHOUSE_SOURCE_DIR || join(import.meta.dirname, '..', '..');
 
@@ -128,8 +134,8 @@ test('a store made by the previous release keeps taking every signal with the ne
 
 test('a server database made by the previous release keeps taking every signal through the server sink', async () => {
   const dir = await oldStore();
-  const server = await startGateway({ dataDir: dir });
-  const gw = await startGateway({ args: ['--clickhouse-endpoint', server.queryUrl] });
+  const server = await startGateway({ dataDir: dir, ...SERVER_OPTIONS });
+  const gw = await startGateway({ env: SINK_ENV, args: ['--clickhouse-endpoint', server.queryUrl] });
   try {
     await sendAll(gw, 'upgrade-server');
     await assertEveryRow(server, 'upgrade-server');
