@@ -88,7 +88,11 @@ TEST_F(ChdbSinkTest, EngineParsesTheClusterSchema) {
   SchemaOptions o;
   o.database = "otel";
   int replicated = 0;
-  for (const auto& ddl : clusterSchema(clickStackSchema(o), "obs", "otel")) {
+  std::vector<std::string> statements = clusterSchema(clickStackSchema(o), "obs", "otel");
+  o.variant = SchemaVariant::kCompat;  // its ALTERs in the cluster form must parse too
+  for (auto& s : clusterSchema(clickStackSchema(o), "obs", "otel"))
+    if (s.rfind("ALTER TABLE", 0) == 0) statements.push_back(std::move(s));
+  for (const auto& ddl : statements) {
     std::string literal = "'";
     for (char c : ddl) {
       if (c == '\'' || c == '\\') literal.push_back('\\');
