@@ -129,6 +129,8 @@ Result<int> Store::chooseVariant() {
   if (config_.schema_variant == "full_text") return static_cast<int>(SchemaVariant::kFullText);
   if (config_.schema_variant == "compat") return static_cast<int>(SchemaVariant::kCompat);
   if (config_.schema_variant == "legacy") return static_cast<int>(SchemaVariant::kLegacy);
+  // The null sink answers no queries; its DDL goes nowhere anyway.
+  if (!chdb_ && config_.clickhouse_endpoint.empty()) return static_cast<int>(SchemaVariant::kFullText);
   QueryResult r;
   Status st = inner_->query("SELECT version()", "TabSeparated", &r);
   if (!st.isOk()) return Status(st.code(), "asking the engine's version: " + st.message());
