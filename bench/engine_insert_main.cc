@@ -47,7 +47,7 @@ int usage() {
   fprintf(stderr,
           "usage: otelhouse-engine-bench [--rows N (default 1000000)] [--batch N (default 10000)]\n"
           "       [--data-dir DIR (default: a fresh temporary folder, removed after)]\n"
-          "       [--chdb-lib PATH] [--no-rollups]\n");
+          "       [--chdb-lib PATH] [--no-rollups] [--schema full_text|compat|legacy (default full_text)]\n");
   return 2;
 }
 
@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   size_t total_rows = 1000000, batch_rows = 10000;
   std::string data_dir, lib;
   bool rollups = true;
+  SchemaVariant schema = SchemaVariant::kFullText;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -74,6 +75,13 @@ int main(int argc, char** argv) {
       lib = v;
     } else if (a == "--no-rollups") {
       rollups = false;
+    } else if (a == "--schema") {
+      const char* v = next();
+      const std::string name = v ? v : "";
+      if (name == "full_text") schema = SchemaVariant::kFullText;
+      else if (name == "compat") schema = SchemaVariant::kCompat;
+      else if (name == "legacy") schema = SchemaVariant::kLegacy;
+      else return usage();
     } else {
       return usage();
     }
@@ -123,6 +131,7 @@ int main(int argc, char** argv) {
   ChdbSink& sink = *opened.value();
   SchemaOptions so;
   so.logs_rollups = rollups;
+  so.variant = schema;
   for (const auto& ddl : clickStackLogsSchema(so)) {
     if (Status st = sink.execute(ddl); !st.isOk()) {
       fprintf(stderr, "schema: %s\n", st.message().c_str());
@@ -159,9 +168,10 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir, ec);
   }
-  printf("engine rows=%zu batches=%zu batch_rows=%zu batch_bytes=%zu rollups=%d seconds=%.3f "
+  printf("engine schema=%s rows=%zu batches=%zu batch_rows=%zu batch_bytes=%zu rollups=%d seconds=%.3f "
          "rows_per_s=%.0f cpu_s=%.3f cpu_s_per_m=%.3f stored=%s\n",
-         inserted, batches, rows_per_batch, batches ? batch_bytes / batches : 0, rollups ? 1 : 0, insert_seconds,
+         schemaVariantName(schema), inserted, batches, rows_per_batch, batches ? batch_bytes / batches : 0,
+         rollups ? 1 : 0, insert_seconds,
          static_cast<double>(inserted) / insert_seconds, cpu,
          cpu * 1e6 / static_cast<double>(inserted),
          cst.isOk() ? std::string(count.data.substr(0, count.data.find('\n'))).c_str() : "?");

@@ -202,7 +202,19 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     LOG_INFO("resource detection adds %zu attributes to resources that lack them",
              detector->attributes().size());
   }
+  po.logs_ttl_seconds = ttlOr(cfg.logs_ttl_seconds, cfg.ttl_seconds);
+  po.sessions_ttl_seconds = ttlOr(cfg.sessions_ttl_seconds, cfg.ttl_seconds);
+  po.traces_ttl_seconds = ttlOr(cfg.traces_ttl_seconds, cfg.ttl_seconds);
   Pipeline pipeline(exporter, po);
+  metrics.addCollector([&pipeline](MetricsWriter& w) {
+    const PipelineStats& s = pipeline.stats();
+    const std::pair<const char*, const std::atomic<uint64_t>*> tables[] = {
+        {"otel_logs", &s.expired_logs}, {"hyperdx_sessions", &s.expired_sessions}, {"otel_traces", &s.expired_spans}};
+    for (const auto& [table, n] : tables)
+      w.sample("otelhouse_pipeline_expired_on_arrival_rows_total", MetricType::kCounter,
+               "Rows already older than their table's TTL when they arrived (the engine drops them).",
+               {{"table", table}}, static_cast<double>(n->load()));
+  });
   registerExporterMetrics(metrics, exporter, *wal.value());
   MeteredIngest http_ingest(pipeline, metrics, "http");
   MeteredIngest grpc_ingest(pipeline, metrics, "grpc");

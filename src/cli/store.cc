@@ -7,6 +7,7 @@
 #include "schema/clickstack_schema.h"
 #include "rows/metrics_rows.h"
 #include "schema/cluster_ddl.h"
+#include "schema/ttl_reconcile.h"
 #include "sinks/chdb_sink.h"
 #include "sinks/clickhouse_endpoint.h"
 #include "sinks/clickhouse_http_sink.h"
@@ -55,8 +56,10 @@ const char* const kWrittenTables[] = {"otel_logs",   "hyperdx_sessions", "otel_t
 
 }  // namespace
 
-std::vector<std::string> Store::schemaStatements(const Config& c) {
+std::vector<std::string> Store::schemaStatements(const Config& c, int variant) {
   SchemaOptions s;
+  s.variant = static_cast<SchemaVariant>(variant);
+  s.metrics_timeseries = c.promql;
   s.database = c.database;
   s.ttl_seconds = c.ttl_seconds;
   s.logs_ttl_seconds = c.logs_ttl_seconds;
@@ -123,19 +126,110 @@ Store::~Store() { close(); }
 
 Sink& Store::sink() { return *gate_; }
 
+Result<int> Store::chooseVariant() {
+  if (config_.schema_variant == "full_text") return static_cast<int>(SchemaVariant::kFullText);
+  if (config_.schema_variant == "compat") return static_cast<int>(SchemaVariant::kCompat);
+  if (config_.schema_variant == "legacy") return static_cast<int>(SchemaVariant::kLegacy);
+  // The null sink answers no queries; its DDL goes nowhere anyway.
+  if (!chdb_ && config_.clickhouse_endpoint.empty()) return static_cast<int>(SchemaVariant::kFullText);
+  QueryResult r;
+  Status st = inner_->query("SELECT version()", "TabSeparated", &r);
+  if (!st.isOk()) return Status(st.code(), "asking the engine's version: " + st.message());
+  std::string version = r.data;
+  while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
+  return static_cast<int>(schemaVariantForVersion(version));
+}
+
+void Store::reportOlderLayouts(int variant) {
+  if (static_cast<SchemaVariant>(variant) == SchemaVariant::kLegacy || !config_.cluster_name.empty()) return;
+  std::string older;
+  auto cols = inner_->describe("otel_logs");
+  if (cols.isOk()) {
+    bool event_name = false, timestamp_time = false;
+    for (const auto& c : cols.value()) {
+      event_name |= c.name == "EventName";
+      timestamp_time |= c.name == "TimestampTime";
+    }
+    if (timestamp_time || !event_name)
+      older += std::string("otel_logs (") + (event_name ? "" : "no EventName, ") +
+               (timestamp_time ? "TimestampTime key" : "") + ")";
+  }
+  for (const char* t : {"otel_logs_key_rollup_15m", "otel_traces_key_rollup_15m"}) {
+    if (!inner_->describe(t).isOk()) continue;
+    older += older.empty() ? "" : ", ";
+    older += t;
+  }
+  if (older.empty()) return;
+  LOG_WARN("tables on an older ClickStack layout, still written with the columns they have: %s; "
+           "docs/COLUMNS.md (Upgrading) shows how to move them to the %s layout",
+           older.c_str(), schemaVariantName(static_cast<SchemaVariant>(variant)));
+}
+
+void Store::reconcileTtls() {
+  if (!config_.reconcile_ttl) return;
+  if (!config_.cluster_name.empty()) {
+    LOG_WARN("storage.reconcile_ttl: not done for clustered tables (alter the _local tables ON CLUSTER)");
+    return;
+  }
+  const Config& c = config_;
+  const int64_t logs = ttlOr(c.logs_ttl_seconds, c.ttl_seconds), traces = ttlOr(c.traces_ttl_seconds, c.ttl_seconds);
+  const std::pair<const char*, int64_t> tables[] = {
+      {"otel_logs", logs},
+      {"otel_logs_kv_rollup_15m", logs},
+      {"otel_logs_key_rollup_15m", logs},
+      {"hyperdx_sessions", ttlOr(c.sessions_ttl_seconds, c.ttl_seconds)},
+      {"otel_traces", traces},
+      {"otel_traces_kv_rollup_15m", traces},
+      {"otel_traces_key_rollup_15m", traces},
+      {kGaugeTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
+      {kSumTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
+      {kHistogramTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
+      {kExponentialHistogramTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
+      {kSummaryTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
+  };
+  for (const auto& [table, want] : tables) {
+    QueryResult r;
+    Status st = inner_->query("SELECT engine_full FROM system.tables WHERE database = '" + c.database +
+                                  "' AND name = '" + table + "'",
+                              "TabSeparatedRaw", &r);
+    if (!st.isOk() || r.data.empty()) continue;  // a table we do not have
+    const std::string qualified = c.database + "." + table;
+    TtlPlan plan = planTtl(qualified, r.data, want);
+    if (plan.kind == TtlPlan::kUnsupported) {
+      LOG_WARN("TTL of %s left as it is: %s", qualified.c_str(), plan.reason.c_str());
+    } else if (plan.kind == TtlPlan::kModify) {
+      Status alter = inner_->execute(plan.statement);
+      if (alter.isOk())
+        LOG_INFO("TTL of %s: %s -> %s%s", qualified.c_str(), ttlInterval(plan.current_seconds).c_str(),
+                 ttlInterval(want).c_str(),
+                 want < plan.current_seconds ? " (rows past it go as parts are merged, no bulk delete now)" : "");
+      else
+        LOG_WARN("TTL of %s not changed: %s", qualified.c_str(), alter.message().c_str());
+    }
+  }
+}
+
 Status Store::runSchema() {
   const bool server = !config_.clickhouse_endpoint.empty();
-  for (const auto& ddl : schemaStatements(config_)) {
+  auto variant = chooseVariant();
+  if (!variant.isOk()) {
+    if (server) return variant.status();
+    return Status(variant.status().code(), "creating the schema failed: " + variant.status().message());
+  }
+  LOG_INFO("ClickStack schema variant: %s", schemaVariantName(static_cast<SchemaVariant>(variant.value())));
+  for (const auto& ddl : schemaStatements(config_, variant.value())) {
     Status st = inner_->execute(ddl);
     if (st.isOk()) continue;
     // The dedup window is a convenience on tables someone else may own.
     if (ddl.rfind("ALTER TABLE", 0) == 0) {
-      LOG_WARN("enabling deduplication: %s", st.message().c_str());
+      LOG_WARN("%s: %s", ddl.substr(0, ddl.find(" MODIFY")).c_str(), st.message().c_str());
       continue;
     }
     if (server) return st;
     return Status(st.code(), "creating the schema failed: " + st.message());
   }
+  reportOlderLayouts(variant.value());
+  reconcileTtls();
   return Status::ok();
 }
 

@@ -10,6 +10,11 @@
 //   Status::unavailable, which the exporter retries) until it has.
 // - --sink null: rows are dropped (benchmarks).
 //
+// Which schema: storage.schema, or (auto) the variant ClickStack's migrator
+// would pick for the engine's version(). Tables that exist are left as they
+// are (CREATE ... IF NOT EXISTS): an older layout keeps taking rows, with the
+// columns it has, and one log line at start names such tables.
+//
 // sink() is for the exporter and the SQL endpoint; every method of the sinks
 // is thread-safe. close() stops the bootstrap thread and closes the engine;
 // call it on every exit path (chDB crashes at exit otherwise).
@@ -46,13 +51,18 @@ class Store {
   std::string describeTarget() const { return target_; }
   void close();
 
-  // The statements prepare() runs, in order (the cluster form when configured).
-  static std::vector<std::string> schemaStatements(const Config& config);
+  // The statements prepare() runs, in order (the cluster form when configured),
+  // for a schema variant (SchemaVariant, as an int to keep schema/ out of this header).
+  static std::vector<std::string> schemaStatements(const Config& config, int variant);
+  // The variant for this store: the configured one, or from the engine's version.
+  Result<int> chooseVariant();
 
  private:
   class Gate;
   Store() = default;
   Status runSchema();
+  void reportOlderLayouts(int variant);
+  void reconcileTtls();
   void bootstrapLoop();
 
   Config config_;

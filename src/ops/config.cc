@@ -48,7 +48,10 @@ const char* const kRunFlagsHelp = R"(  --config FILE             YAML config fil
   --clickhouse-compress C   zstd (default), lz4, gzip or none
   --clickhouse-cluster NAME create the tables ON CLUSTER, Replicated, with Distributed twins
   --no-create-schema        leave the tables to ClickStack's own migrations
-  --no-rollups              leave out the otel_logs key/value rollup tables
+  --no-rollups              leave out the key/value rollup tables
+  --schema VARIANT          auto (default: full_text on ClickHouse >= 26.2, compat below),
+                            full_text, compat (bloom filters: cheaper inserts, no key
+                            suggestions) or legacy (the layout before ClickStack #2125)
   --io-threads N            receiver threads (default: one per core)
   --chdb-lib PATH           libchdb.so to load (default: the one scripts/setup.sh installs)
   --sink chdb|null          where rows go; null counts and drops them (benchmarks)
@@ -335,6 +338,22 @@ const std::map<std::string, Setter>& setters() {
          return Status::ok();
        }},
       {"storage.logs_rollups", boolSetter(&Config::logs_rollups)},
+      {"storage.schema",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         if (v != "auto" && v != "full_text" && v != "compat" && v != "legacy")
+           return bad(k, "'" + v + "' is not auto, full_text, compat or legacy");
+         c.schema_variant = v;
+         return Status::ok();
+       }},
+      {"storage.legacy_schema",
+       [](Config& c, const std::string& k, const std::string& v) -> Status {
+         bool b;
+         if (!parseBool(v, &b)) return bad(k, "'" + v + "' is not true or false");
+         if (b) c.schema_variant = "legacy";
+         return Status::ok();
+       }},
+      {"storage.promql", boolSetter(&Config::promql)},
+      {"storage.reconcile_ttl", boolSetter(&Config::reconcile_ttl)},
       {"wal.durability",
        [](Config& c, const std::string& k, const std::string& v) -> Status {
          if (v == "fsync") c.wal_fsync = true;
@@ -510,6 +529,9 @@ Status applyEnvironment(Config& c) {
       {"HYPERDX_OTEL_EXPORTER_TRACES_TTL", "storage.traces_ttl"},
       {"HYPERDX_OTEL_EXPORTER_METRICS_TTL", "storage.metrics_ttl"},
       {"HYPERDX_OTEL_EXPORTER_SESSIONS_TTL", "storage.sessions_ttl"},
+      {"HYPERDX_OTEL_EXPORTER_CREATE_LEGACY_SCHEMA", "storage.legacy_schema"},
+      {"ENABLE_PROMQL", "storage.promql"},
+      {"HYPERDX_OTEL_EXPORTER_RECONCILE_TABLE_TTL", "storage.reconcile_ttl"},
       {"CLICKHOUSE_ENDPOINT", "clickhouse.endpoint"},
       {"CLICKHOUSE_USER", "clickhouse.username"},
       {"CLICKHOUSE_PASSWORD", "clickhouse.password"},
@@ -579,6 +601,7 @@ Status applyFlags(Config& c, std::vector<std::string>& args) {
       {"batch-size", "batch.send_batch_size"},
       {"batch-timeout", "batch.timeout"},
       {"ttl", "storage.ttl"},
+      {"schema", "storage.schema"},
       {"clickhouse-endpoint", "clickhouse.endpoint"},
       {"clickhouse-user", "clickhouse.username"},
       {"clickhouse-timeout", "clickhouse.timeout"},

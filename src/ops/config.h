@@ -70,6 +70,11 @@ struct Config {
   int64_t metrics_ttl_seconds = 0;   // HYPERDX_OTEL_EXPORTER_METRICS_TTL
   int64_t sessions_ttl_seconds = 0;  // HYPERDX_OTEL_EXPORTER_SESSIONS_TTL
   bool logs_rollups = true;
+  // storage.schema: auto (from the engine's version, as ClickStack's migrator),
+  // full_text, compat or legacy (HYPERDX_OTEL_EXPORTER_CREATE_LEGACY_SCHEMA=true).
+  std::string schema_variant = "auto";
+  bool promql = false;  // ENABLE_PROMQL: the metrics_ts TimeSeries table
+  bool reconcile_ttl = false;  // HYPERDX_OTEL_EXPORTER_RECONCILE_TABLE_TTL: align existing tables' TTL
   bool wal_fsync = true;                     // wal.durability: fsync | none
   uint64_t wal_max_bytes = 10ull << 30;      // disk budget of the WAL
   uint64_t memory_budget_bytes = 256ull << 20;  // request bytes being decoded at once (429 beyond)

@@ -4,6 +4,7 @@
 #include "codec/otlp_logs_proto.h"
 #include "common/log.h"
 
+#include <chrono>
 #include <vector>
 
 namespace otelhouse {
@@ -83,7 +84,33 @@ IngestResult Pipeline::ingestLogs(PayloadFormat format, std::string_view body) {
   if (!appended.isOk()) return {std::move(appended), 0, 0, {}};
   stats_.records.fetch_add(n + m, std::memory_order_relaxed);
   stats_.session_records.fetch_add(m, std::memory_order_relaxed);
+  noteExpired(rows.timestamp.values(), options_.logs_ttl_seconds, stats_.expired_logs, "otel_logs");
+  noteExpired(sessions.timestamp.values(), options_.sessions_ttl_seconds, stats_.expired_sessions,
+              "hyperdx_sessions");
   return {Status::ok(), n + m, 0, {}};
+}
+
+void Pipeline::noteExpired(const std::vector<int64_t>& timestamps, int64_t ttl_seconds,
+                           std::atomic<uint64_t>& counter, const char* table) {
+  // Beyond ~290 years the cutoff would not fit in int64 nanoseconds; nothing is that old.
+  if (ttl_seconds <= 0 || ttl_seconds > (int64_t{1} << 33) || timestamps.empty()) return;
+  using namespace std::chrono;
+  const int64_t now_ns = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
+  const int64_t cutoff = now_ns - ttl_seconds * 1000000000;
+  uint64_t expired = 0;
+  for (int64_t t : timestamps) expired += t < cutoff;
+  if (expired == 0) return;
+  counter.fetch_add(expired, std::memory_order_relaxed);
+  const int64_t now_s = duration_cast<seconds>(steady_clock::now().time_since_epoch()).count();
+  int64_t last = expired_logged_at_.load(std::memory_order_relaxed);
+  if (last != 0 && now_s - last < 60) return;
+  if (!expired_logged_at_.compare_exchange_strong(last, now_s)) return;  // another thread logs
+  const uint64_t total = stats_.expired_logs.load() + stats_.expired_sessions.load() + stats_.expired_spans.load();
+  const uint64_t since = total - expired_logged_total_.exchange(total);
+  LOG_WARN("%llu rows older than their table's TTL arrived since the last report (latest into %s); "
+           "ClickHouse drops them, so queries will not show them: check the senders' clocks and "
+           "timestamps, or the TTL (otelhouse_pipeline_expired_on_arrival_rows_total)",
+           static_cast<unsigned long long>(since), table);
 }
 
 }  // namespace otelhouse

@@ -35,6 +35,10 @@ struct PipelineOptions {
   ColumnSet traces_columns;
   ColumnSet gauge_columns, sum_columns, histogram_columns, exponential_histogram_columns,
       summary_columns;
+  // The tables' TTLs (0: not checked). Rows already older than their table's
+  // TTL are stored as sent, but the engine drops them: they are counted, and
+  // logged at most once a minute, so that they do not vanish silently.
+  int64_t logs_ttl_seconds = 0, sessions_ttl_seconds = 0, traces_ttl_seconds = 0;
 };
 
 struct PipelineStats {
@@ -43,6 +47,8 @@ struct PipelineStats {
   std::atomic<uint64_t> session_records{0};  // of `records`, into hyperdx_sessions
   std::atomic<uint64_t> refused_requests{0};
   std::atomic<uint64_t> refused_overload{0};
+  // Rows older than their table's TTL when they arrived, by table.
+  std::atomic<uint64_t> expired_logs{0}, expired_sessions{0}, expired_spans{0};
 };
 
 class Pipeline final : public Ingest {
@@ -56,8 +62,14 @@ class Pipeline final : public Ingest {
   IngestResult ingestTraces(PayloadFormat format, std::string_view body);   // pipeline_traces_metrics.cc
   IngestResult ingestMetrics(PayloadFormat format, std::string_view body);  // pipeline_traces_metrics.cc
 
+  // Counts the rows of `timestamps` (ns) older than `ttl_seconds` into `counter`.
+  void noteExpired(const std::vector<int64_t>& timestamps, int64_t ttl_seconds,
+                   std::atomic<uint64_t>& counter, const char* table);
+
   Exporter& exporter_;
   PipelineOptions options_;
+  std::atomic<int64_t> expired_logged_at_{0};  // steady-clock seconds of the last log line
+  std::atomic<uint64_t> expired_logged_total_{0};
   PipelineStats stats_;
   std::atomic<size_t> inflight_bytes_{0};
 };

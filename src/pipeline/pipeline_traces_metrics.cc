@@ -33,6 +33,7 @@ IngestResult Pipeline::ingestTraces(PayloadFormat format, std::string_view body)
   Status appended = exporter_.append({{"otel_traces", native, static_cast<uint32_t>(n)}});
   if (!appended.isOk()) return {std::move(appended), 0, 0, {}};
   stats_.records.fetch_add(n, std::memory_order_relaxed);
+  noteExpired(rows.timestamp.values(), options_.traces_ttl_seconds, stats_.expired_spans, "otel_traces");
   return {Status::ok(), n, 0, {}};
 }
 

@@ -1,22 +1,38 @@
-// ClickStack's published schema (hyperdxio/hyperdx, docker/otel-collector/
-// schema/seed), as the DDL statements otelhouse runs at start.
+// ClickStack's schema (hyperdxio/hyperdx, docker/otel-collector/schema/seed),
+// as the DDL statements otelhouse runs at start. docs/COLUMNS.md names the
+// upstream file and commit each variant follows.
 //
 // The tables are a contract with HyperDX: names, columns, types, codecs,
-// materialized columns, indexes, partitioning, keys, TTL and settings are
-// ClickStack's. The only knobs are those ClickStack's migration has: the
-// database, the TTL, and whether the rollup tables exist (they about double
-// the engine's insert cost).
+// materialized and ALIAS columns, indexes, partitioning, keys, TTL and
+// settings are ClickStack's. The knobs are those ClickStack's migrator has:
+// the database, the TTLs, the variant (chosen from the engine's version, as
+// the migrator does: full-text indexes from 26.2, the _compat bloom-filter
+// files below, or the layout before #2125 when asked for the legacy schema),
+// whether the rollup tables exist and whether metrics_ts exists (PromQL).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
 
 namespace otelhouse {
 
+enum class SchemaVariant {
+  kFullText,  // seed/*.sql: TYPE text(...) indexes, *AttributeItems ALIAS columns
+  kCompat,    // seed/*_compat.sql: the same layout with bloom filters (< 26.2)
+  kLegacy,    // the layout before #2125 (TimestampTime, no EventName): the previous release's
+};
+
+// The variant ClickStack's migrator picks for an engine version ("26.7.2.1"):
+// full text from 26.2, compat below (and for a version that does not parse).
+SchemaVariant schemaVariantForVersion(std::string_view version);
+const char* schemaVariantName(SchemaVariant v);
+
 struct SchemaOptions {
+  SchemaVariant variant = SchemaVariant::kFullText;
   std::string database = "default";
   int64_t ttl_seconds = 720 * 3600;  // HYPERDX_OTEL_EXPORTER_TABLES_TTL, default 720h
   // Per-signal TTLs (HYPERDX_OTEL_EXPORTER_{LOGS,TRACES,METRICS,SESSIONS}_TTL);
@@ -27,7 +43,7 @@ struct SchemaOptions {
   int64_t sessions_ttl_seconds = 0;
   bool logs_rollups = true;          // otel_logs_kv_rollup_15m and its views
   bool traces_rollups = true;        // otel_traces_kv_rollup_15m and its views
-  bool metrics_timeseries = true;    // the metrics_ts TimeSeries table
+  bool metrics_timeseries = false;   // the metrics_ts TimeSeries table (ENABLE_PROMQL=true)
 };
 
 // ClickHouse interval expression for a TTL, the largest whole unit:

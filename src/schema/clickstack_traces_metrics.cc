@@ -98,6 +98,7 @@ std::vector<std::string> tracesRollups(const SchemaOptions& o) {
   spec.map_columns = {"ResourceAttributes", "SpanAttributes"};
   spec.native_columns = {"ServiceName", "SpanName", "SpanKind", "StatusCode", "ScopeName", "ScopeVersion"};
   spec.cast_values = true;
+  spec.key_rollup = o.variant == SchemaVariant::kLegacy;
   spec.ttl_seconds = ttlOr(o.traces_ttl_seconds, o.ttl_seconds);
   return rollupSchema(o, spec);
 }

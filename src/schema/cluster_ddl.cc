@@ -54,6 +54,7 @@ std::vector<std::string> clusterSchema(const std::vector<std::string>& single, c
   const std::string on_cluster = " ON CLUSTER " + quote(cluster);
   const std::string create_table = "CREATE TABLE IF NOT EXISTS " + database + ".";
   const std::string create_view = "CREATE MATERIALIZED VIEW IF NOT EXISTS " + database + ".";
+  const std::string alter_table = "ALTER TABLE " + database + ".";
 
   // Tables with a MergeTree-family engine get a _local twin.
   std::set<std::string> renamed;
@@ -95,6 +96,14 @@ std::vector<std::string> clusterSchema(const std::vector<std::string>& single, c
       out.push_back(create_table + table + on_cluster + " AS " + database + "." + local +
                     "\nENGINE = Distributed(" + quote(cluster) + ", " + quote(database) + ", " + quote(local) +
                     ", " + shardingKey(table) + ")");
+    } else if (startsWith(sql, alter_table)) {
+      // The compat variant's ADD COLUMNs: on the local tables and on their
+      // Distributed twins, which were created from the local ones before.
+      const size_t name_end = sql.find_first_of("\n ", alter_table.size());
+      const std::string table = sql.substr(alter_table.size(), name_end - alter_table.size());
+      if (renamed.count(table))
+        out.push_back(sql.substr(0, name_end) + "_local" + on_cluster + sql.substr(name_end));
+      out.push_back(sql.substr(0, name_end) + on_cluster + sql.substr(name_end));
     } else {
       out.push_back(sql);
     }

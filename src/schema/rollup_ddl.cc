@@ -28,10 +28,12 @@ std::vector<std::string> rollupSchema(const SchemaOptions& o, const RollupSpec& 
   const std::string ts = "toStartOfFifteenMinutes(Timestamp) AS Timestamp";
   std::vector<std::string> out;
   out.push_back(rollupTable(db, kv, true, ttl));
-  out.push_back(rollupTable(db, key, false, ttl));
-  out.push_back("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + key + "_mv TO " + db + "." + key +
-                "\nAS SELECT Timestamp, ColumnIdentifier, Key, sum(count) AS count\nFROM " + db + "." + kv +
-                "\nGROUP BY ColumnIdentifier, Key, Timestamp");
+  if (spec.key_rollup) {
+    out.push_back(rollupTable(db, key, false, ttl));
+    out.push_back("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + key + "_mv TO " + db + "." + key +
+                  "\nAS SELECT Timestamp, ColumnIdentifier, Key, sum(count) AS count\nFROM " + db + "." + kv +
+                  "\nGROUP BY ColumnIdentifier, Key, Timestamp");
+  }
   std::string mv = "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + spec.kv_view + " TO " + db + "." + kv +
                    "\nAS WITH elements AS (\n";
   bool first = true;
@@ -44,7 +46,9 @@ std::vector<std::string> rollupSchema(const SchemaOptions& o, const RollupSpec& 
           " ARRAY JOIN " + map + " AS entry\n";
   }
   for (const auto& col : spec.native_columns) {
-    mv += "  UNION ALL\n  SELECT 'NativeColumn' AS ColumnIdentifier, " + ts + ", '" + col + "' AS Key, " +
+    if (!first) mv += "  UNION ALL\n";
+    first = false;
+    mv += "  SELECT 'NativeColumn' AS ColumnIdentifier, " + ts + ", '" + col + "' AS Key, " +
           (spec.cast_values ? "CAST(" + col + " AS String)" : "`" + col + "`") + " AS Value\n  FROM " + from + "\n";
   }
   mv += ")\nSELECT Timestamp, ColumnIdentifier, Key, Value, count() AS count FROM elements\n"

@@ -32,7 +32,7 @@ import {
   sortMetricRows,
   withRunId,
 } from './lib/metrics.mjs';
-import { LOG_COLUMNS, expectedLogRow, rowSelect } from './lib/otel_model.mjs';
+import { OTEL_LOGS_INSERTABLE, expectedLogRow, rowSelect } from './lib/otel_model.mjs';
 import { assertRowsEqual } from './lib/row_diff.mjs';
 import { emitWithSdk } from './lib/sdk.mjs';
 import { SPAN_COUNT, emitTraceScenario, expectedSpanRow, sortSpanRows, traceRowSelect } from './lib/traces.mjs';
@@ -54,7 +54,7 @@ before(async () => {
       "AND default_kind IN ('', 'DEFAULT')",
   );
   withEventName = cols.some((c) => c.name === 'EventName');
-  assert.ok(LOG_COLUMNS.every((c) => cols.some((x) => x.name === c)), 'otel_logs has ClickStack\'s columns');
+  assert.ok(OTEL_LOGS_INSERTABLE.every((c) => cols.some((x) => x.name === c)), 'otel_logs has ClickStack\'s columns');
 });
 
 after(async () => {

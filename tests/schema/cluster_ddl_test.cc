@@ -47,9 +47,23 @@ TEST(ClusterDdlTest, EveryTableIsReplicatedAndHasADistributedTwin) {
     EXPECT_EQ(s.find("ENGINE = MergeTree"), std::string::npos);
     EXPECT_EQ(s.find("ENGINE = SummingMergeTree"), std::string::npos);
   }
-  // logs, sessions, 2 logs rollups, traces, 2 traces rollups, 5 metric tables.
-  EXPECT_EQ(replicated, 12);
-  EXPECT_EQ(distributed, 12);
+  // logs, sessions, the logs kv rollup, traces, the traces kv rollup, 5 metric tables.
+  EXPECT_EQ(replicated, 10);
+  EXPECT_EQ(distributed, 10);
+}
+
+// The compat variant adds its materialized columns in an ALTER: to the local
+// tables and to their Distributed twins, on every server.
+TEST(ClusterDdlTest, CompatAltersReachLocalAndDistributedTables) {
+  SchemaOptions o;
+  o.database = "db";
+  o.variant = SchemaVariant::kCompat;
+  std::vector<std::string> alters;
+  for (const auto& s : clusterSchema(clickStackSchema(o), "c1", "db"))
+    if (s.rfind("ALTER TABLE", 0) == 0) alters.push_back(s.substr(0, s.find('\n')));
+  ASSERT_EQ(alters.size(), 2u);
+  EXPECT_EQ(alters[0], "ALTER TABLE db.otel_logs_local ON CLUSTER 'c1'");
+  EXPECT_EQ(alters[1], "ALTER TABLE db.otel_logs ON CLUSTER 'c1'");
 }
 
 TEST(ClusterDdlTest, ViewsReadAndWriteTheLocalTables) {

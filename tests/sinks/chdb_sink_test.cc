@@ -38,25 +38,48 @@ class ChdbSinkTest : public ::testing::Test {
 };
 
 TEST_F(ChdbSinkTest, CreatesTheFullClickStackLogsSchema) {
-  for (auto& ddl : clickStackSchema({})) {
+  SchemaOptions o;
+  o.metrics_timeseries = true;  // ENABLE_PROMQL=true
+  for (auto& ddl : clickStackSchema(o)) {
     Status st = sink_->execute(ddl);
     ASSERT_TRUE(st.isOk()) << st.message() << "\n" << ddl;
   }
   EXPECT_EQ(q("SELECT name FROM system.tables WHERE database = 'default' AND NOT startsWith(name, '.') ORDER BY name"),
             "hyperdx_sessions\nmetrics_ts\notel_logs\notel_logs_attr_kv_rollup_15m_mv\n"
-            "otel_logs_key_rollup_15m\notel_logs_key_rollup_15m_mv\notel_logs_kv_rollup_15m\n"
+            "otel_logs_kv_rollup_15m\n"
             "otel_metrics_exponential_histogram\notel_metrics_gauge\notel_metrics_histogram\n"
-            "otel_metrics_sum\notel_metrics_summary\notel_traces\notel_traces_key_rollup_15m\n"
-            "otel_traces_key_rollup_15m_mv\notel_traces_kv_rollup_15m\notel_traces_kv_rollup_15m_mv\n");
+            "otel_metrics_sum\notel_metrics_summary\notel_traces\n"
+            "otel_traces_kv_rollup_15m\notel_traces_kv_rollup_15m_mv\n");
   auto cols = sink_->describe("otel_logs");
   ASSERT_TRUE(cols.isOk());
   ASSERT_GE(cols.value().size(), 16u);
   EXPECT_EQ(cols.value()[0].name, "Timestamp");
   EXPECT_EQ(cols.value()[0].type, "DateTime64(9)");
-  EXPECT_EQ(cols.value()[1].default_kind, "DEFAULT");
-  EXPECT_EQ(q("SELECT engine_full LIKE '%TTL TimestampTime + toIntervalDay(30)%' FROM system.tables "
+  EXPECT_EQ(cols.value()[15].name, "EventName");
+  EXPECT_EQ(q("SELECT engine_full LIKE '%TTL toDateTime(Timestamp) + toIntervalDay(30)%' FROM system.tables "
               "WHERE name = 'otel_logs'"),
             "1\n");
+  EXPECT_EQ(q("SELECT type, count() FROM system.data_skipping_indices WHERE table = 'otel_logs' GROUP BY type"),
+            "text\t8\n");
+}
+
+// Each variant's statements run on the engine, each into its own database.
+TEST_F(ChdbSinkTest, CreatesEveryVariant) {
+  for (SchemaVariant v : {SchemaVariant::kCompat, SchemaVariant::kLegacy}) {
+    SchemaOptions o;
+    o.variant = v;
+    o.database = std::string("v_") + schemaVariantName(v);
+    for (auto& ddl : clickStackSchema(o)) {
+      Status st = sink_->execute(ddl);
+      ASSERT_TRUE(st.isOk()) << st.message() << "\n" << ddl;
+    }
+    EXPECT_EQ(q("SELECT count() FROM system.columns WHERE database = '" + o.database +
+                "' AND table = 'otel_logs' AND name = 'EventName'"),
+              v == SchemaVariant::kLegacy ? "0\n" : "1\n");
+    EXPECT_EQ(q("SELECT count() FROM system.columns WHERE database = '" + o.database +
+                "' AND table = 'otel_logs' AND name LIKE '__hdx_materialized_%'"),
+              "8\n");
+  }
 }
 
 // The cluster DDL cannot run without a cluster, but the engine's own parser
@@ -65,7 +88,11 @@ TEST_F(ChdbSinkTest, EngineParsesTheClusterSchema) {
   SchemaOptions o;
   o.database = "otel";
   int replicated = 0;
-  for (const auto& ddl : clusterSchema(clickStackSchema(o), "obs", "otel")) {
+  std::vector<std::string> statements = clusterSchema(clickStackSchema(o), "obs", "otel");
+  o.variant = SchemaVariant::kCompat;  // its ALTERs in the cluster form must parse too
+  for (auto& s : clusterSchema(clickStackSchema(o), "obs", "otel"))
+    if (s.rfind("ALTER TABLE", 0) == 0) statements.push_back(std::move(s));
+  for (const auto& ddl : statements) {
     std::string literal = "'";
     for (char c : ddl) {
       if (c == '\'' || c == '\\') literal.push_back('\\');
@@ -78,7 +105,7 @@ TEST_F(ChdbSinkTest, EngineParsesTheClusterSchema) {
     EXPECT_NE(r.data.find("ON CLUSTER obs"), std::string::npos) << r.data;
     if (r.data.find("ENGINE = Replicated") != std::string::npos) ++replicated;
   }
-  EXPECT_EQ(replicated, 12);
+  EXPECT_EQ(replicated, 10);
 }
 
 TEST_F(ChdbSinkTest, InsertsNativeBlocksMatchedByName) {

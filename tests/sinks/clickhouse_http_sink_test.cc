@@ -136,7 +136,7 @@ TEST_F(ClickHouseHttpSinkChdbTest, FullLogsRowsArriveOnceWhenReSent) {
   Status st = sink.insert("otel_logs", native, "batch-A");
   ASSERT_TRUE(st.isOk()) << st.toString();
   const char* select =
-      "SELECT Timestamp, TimestampTime, TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber, "
+      "SELECT Timestamp, toDateTime(Timestamp), TraceId, SpanId, TraceFlags, SeverityText, SeverityNumber, "
       "ServiceName, Body, ResourceSchemaUrl, ResourceAttributes, ScopeSchemaUrl, ScopeName, "
       "ScopeVersion, ScopeAttributes, LogAttributes, `__hdx_materialized_k8s.pod.name` "
       "FROM otel_logs ORDER BY Timestamp FORMAT TabSeparated";

@@ -321,10 +321,14 @@ export const LOG_COLUMNS = [
   'LogAttributes',
 ];
 
+// The columns an insert may set in ClickStack's current otel_logs (#2125).
+export const OTEL_LOGS_INSERTABLE = [...LOG_COLUMNS.filter((c) => c !== 'TimestampTime'), 'EventName'];
+
 export function rowSelect({ withEventName = false } = {}) {
   const cols = LOG_COLUMNS.map((c) => {
     if (c === 'Timestamp') return 'toString(toUnixTimestamp64Nano(Timestamp)) AS Timestamp';
-    if (c === 'TimestampTime') return 'toUInt32(toUnixTimestamp(TimestampTime)) AS TimestampTime';
+    // Computed from Timestamp: the current otel_logs layout (#2125) has no TimestampTime column.
+    if (c === 'TimestampTime') return 'toUInt32(toUnixTimestamp(Timestamp)) AS TimestampTime';
     return c;
   });
   if (withEventName) cols.push('EventName');
