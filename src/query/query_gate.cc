@@ -5,6 +5,7 @@
 #include <iterator>
 
 #include "query/clickhouse_error.h"
+#include "query/sql_text.h"
 
 namespace otelhouse {
 
@@ -95,28 +96,6 @@ Status accessDenied(std::string_view text) {
   return Status::invalid(formatException(ch_error::kAccessDenied, "ACCESS_DENIED", text));
 }
 
-// End of a quoted run starting at i (sql[i] is the quote), or npos when it
-// never closes. Backslash escapes and doubled quotes, as ClickHouse reads them.
-size_t endOfQuoted(std::string_view sql, size_t i) {
-  const char q = sql[i];
-  size_t j = i + 1;
-  while (j < sql.size()) {
-    if (sql[j] == '\\') {
-      j += 2;
-      continue;
-    }
-    if (sql[j] == q) {
-      if (j + 1 < sql.size() && sql[j + 1] == q) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    ++j;
-  }
-  return std::string_view::npos;
-}
-
 std::string unquote(std::string_view quoted) {
   std::string out;
   const char q = quoted.front();
@@ -170,7 +149,7 @@ Status tokenize(std::string_view sql, std::vector<Token>* out) {
     Token t;
     t.begin = i;
     if (c == '\'' || c == '"' || c == '`') {
-      const size_t end = endOfQuoted(sql, i);
+      const size_t end = sqlEndOfQuoted(sql, i);
       if (end == std::string_view::npos) return syntaxError("Unterminated quoted text", i);
       t.kind = c == '\'' ? Kind::kString : Kind::kWord;
       t.quoted = c != '\'';

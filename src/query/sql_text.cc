@@ -20,32 +20,17 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-// End (one past) of the quoted run opening at `i` with quote char sql[i].
-size_t endOfQuoted(std::string_view sql, size_t i) {
-  char q = sql[i];
-  size_t j = i + 1;
-  while (j < sql.size()) {
-    if (sql[j] == '\\') {
-      j += 2;
-      continue;
-    }
-    if (sql[j] == q) {
-      if (j + 1 < sql.size() && sql[j + 1] == q) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    ++j;
-  }
-  return sql.size();
+// A run that never closes ends with the text.
+size_t endOfQuotedOrText(std::string_view sql, size_t i) {
+  const size_t end = sqlEndOfQuoted(sql, i);
+  return end == std::string_view::npos ? sql.size() : end;
 }
 
 // If a literal, quoted identifier or comment starts at i, its end; else i.
 size_t skipNonCode(std::string_view sql, size_t i) {
   char c = sql[i];
   char next = i + 1 < sql.size() ? sql[i + 1] : '\0';
-  if (c == '\'' || c == '"' || c == '`') return endOfQuoted(sql, i);
+  if (c == '\'' || c == '"' || c == '`') return endOfQuotedOrText(sql, i);
   if ((c == '-' && next == '-') || (c == '#' && (next == '!' || next == ' '))) {
     size_t eol = sql.find('\n', i);
     return eol == std::string_view::npos ? sql.size() : eol + 1;
@@ -211,7 +196,7 @@ bool parsePlaceholder(std::string_view sql, size_t i, size_t* end, std::string_v
   while (j < sql.size()) {
     char c = sql[j];
     if (c == '\'' || c == '"' || c == '`') {
-      j = endOfQuoted(sql, j);
+      j = endOfQuotedOrText(sql, j);
       continue;
     }
     if (c == '(') ++depth;
@@ -228,6 +213,26 @@ bool parsePlaceholder(std::string_view sql, size_t i, size_t* end, std::string_v
 }
 
 }  // namespace
+
+size_t sqlEndOfQuoted(std::string_view sql, size_t i) {
+  const char q = sql[i];
+  size_t j = i + 1;
+  while (j < sql.size()) {
+    if (sql[j] == '\\') {
+      j += 2;
+      continue;
+    }
+    if (sql[j] == q) {
+      if (j + 1 < sql.size() && sql[j + 1] == q) {
+        j += 2;
+        continue;
+      }
+      return j + 1;
+    }
+    ++j;
+  }
+  return std::string_view::npos;
+}
 
 Result<std::string> substituteQueryParameters(std::string_view sql, const QueryParams& params) {
   std::string out;

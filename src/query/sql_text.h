@@ -38,6 +38,11 @@ using QueryParams = std::vector<std::pair<std::string, std::string>>;
 // message is a ClickHouse exception text ("Code: N. ...").
 Result<std::string> substituteQueryParameters(std::string_view sql, const QueryParams& params);
 
+// One past the end of the quoted run that opens at `i` ('...', "..." or
+// `...`, the quote being sql[i]; backslash escapes and doubled quotes, as
+// ClickHouse reads them), or npos when it never closes.
+size_t sqlEndOfQuoted(std::string_view sql, size_t i);
+
 // Upper-cased first word of the statement, after comments, whitespace and
 // opening parentheses ("SELECT", "INSERT", ...); "" when none.
 std::string firstKeyword(std::string_view sql);
