@@ -270,6 +270,32 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     }
   }
 
+  // With a server, :8123 reads it through its own login (query.forward_user,
+  // else the anonymous default), never the ingest login: the server decides
+  // what the endpoint's callers may read.
+  std::unique_ptr<Sink> forward_sink;
+  if (cfg.query_enabled && !cfg.clickhouse_endpoint.empty()) {
+    auto forward = store.openForwardSink(cfg.query_forward_user, cfg.query_forward_password);
+    if (!forward.isOk()) {
+      LOG_ERROR("SQL endpoint: %s", forward.status().message().c_str());
+      if (grpc_receiver) grpc_receiver->stop();
+      receiver.stop();
+      exporter.stop();
+      wal.value().reset();
+      store.close();
+      return 1;
+    }
+    forward_sink = std::move(forward.value());
+    if (cfg.query_forward_user.empty())
+      LOG_INFO("SQL endpoint forwards to ClickHouse as the anonymous user 'default' with no password "
+               "(set query.forward_user / query.forward_password for a read-only login)");
+    else
+      LOG_INFO("SQL endpoint forwards to ClickHouse as user '%s' (query.forward_user)",
+               cfg.query_forward_user.c_str());
+    if (!cfg.query_forward_user.empty() && cfg.query_forward_user == cfg.clickhouse_user)
+      LOG_WARN("query.forward_user is the ingest user (CLICKHOUSE_USER): :8123 callers read with its rights");
+  }
+
   std::unique_ptr<QueryHttpServer> query;
   if (cfg.query_enabled) {
     HttpServerConfig qc;
@@ -279,7 +305,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
     QueryHttpOptions qo;
     qo.cors_origins = cfg.query_cors_origins;
     qo.engine_table_functions = engineTableFunctions(sink);
-    query = std::make_unique<QueryHttpServer>(qc, sink, qo);
+    query = std::make_unique<QueryHttpServer>(qc, forward_sink ? *forward_sink : sink, qo);
     query->setAuthHook(query_auth.hook());
     if (Status st = query->start(); !st.isOk()) {
       LOG_ERROR("SQL endpoint on %s: %s", cfg.query.toString().c_str(), st.message().c_str());

@@ -78,30 +78,52 @@ std::vector<std::string> Store::schemaStatements(const Config& c, int variant) {
   return out;
 }
 
+namespace {
+
+ServerSinkOptions serverOptions(const Config& c) {
+  ServerSinkOptions o;
+  o.user = c.clickhouse_user;
+  o.password = c.clickhouse_password;
+  o.database = c.database;
+  o.timeout_ms = c.clickhouse_timeout_ms;
+  o.connect_timeout_ms = std::min<int64_t>(c.clickhouse_timeout_ms, 5000);
+  parseCompression(c.clickhouse_compress, &o.compression);
+  o.async_insert = c.clickhouse_async_insert;
+  o.ca_file = c.clickhouse_ca_file;
+  o.insecure_skip_verify = c.clickhouse_insecure_skip_verify;
+  return o;
+}
+
+// One server, or a FailoverSink over the list in order.
+std::unique_ptr<Sink> serversSink(const std::vector<ClickHouseEndpoint>& eps, const ServerSinkOptions& o) {
+  std::vector<FailoverSink::Member> members;
+  for (const auto& ep : eps) members.push_back({ep.text, serverSink(ep, o)});
+  if (members.size() == 1) return std::move(members.front().sink);
+  return std::make_unique<FailoverSink>(std::move(members));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sink>> Store::openForwardSink(const std::string& user, const std::string& password) const {
+  if (config_.clickhouse_endpoint.empty()) return std::unique_ptr<Sink>();
+  auto eps = parseClickHouseEndpoints(config_.clickhouse_endpoint);
+  if (!eps.isOk()) return eps.status();
+  ServerSinkOptions o = serverOptions(config_);
+  useLogin(eps.value(), o, user, password);
+  return serversSink(eps.value(), o);
+}
+
 Result<std::unique_ptr<Store>> Store::open(const Config& c, const std::string& exe_dir) {
   std::unique_ptr<Store> store(new Store());
   store->config_ = c;
   if (!c.clickhouse_endpoint.empty()) {
     auto eps = parseClickHouseEndpoints(c.clickhouse_endpoint);
     if (!eps.isOk()) return eps.status();
-    ServerSinkOptions o;
-    o.user = c.clickhouse_user;
-    o.password = c.clickhouse_password;
-    o.database = c.database;
-    o.timeout_ms = c.clickhouse_timeout_ms;
-    o.connect_timeout_ms = std::min<int64_t>(c.clickhouse_timeout_ms, 5000);
-    parseCompression(c.clickhouse_compress, &o.compression);
-    o.async_insert = c.clickhouse_async_insert;
-    o.ca_file = c.clickhouse_ca_file;
-    o.insecure_skip_verify = c.clickhouse_insecure_skip_verify;
-    std::vector<FailoverSink::Member> members;
     for (const auto& ep : eps.value()) {
       if (!store->target_.empty()) store->target_ += ", ";
       store->target_ += ep.text;
-      members.push_back({ep.text, serverSink(ep, o)});
     }
-    if (members.size() == 1) store->owned_ = std::move(members.front().sink);
-    else store->owned_ = std::make_unique<FailoverSink>(std::move(members));
+    store->owned_ = serversSink(eps.value(), serverOptions(c));
     store->inner_ = store->owned_.get();
     LOG_INFO("storing into ClickHouse at %s (database %s)", store->target_.c_str(), c.database.c_str());
   } else if (c.sink == "chdb") {

@@ -15,8 +15,10 @@
 // are (CREATE ... IF NOT EXISTS): an older layout keeps taking rows, with the
 // columns it has, and one log line at start names such tables.
 //
-// sink() is for the exporter and the SQL endpoint; every method of the sinks
-// is thread-safe. close() stops the bootstrap thread and closes the engine;
+// sink() is for the exporter and, over the embedded engine, the SQL endpoint.
+// With a server, the SQL endpoint reads through openForwardSink(): the same
+// endpoints and options with another login, never the ingest one. Every
+// method of the sinks is thread-safe. close() stops the bootstrap thread and closes the engine;
 // call it on every exit path (chDB crashes at exit otherwise).
 #pragma once
 
@@ -47,6 +49,11 @@ class Store {
   bool waitSchemaReady(int64_t ms);
 
   Sink& sink();
+  // With a server: a sink to the same endpoints (failover and options alike)
+  // that logs in as `user` / `password` (empty user: the anonymous `default`),
+  // dropping the ingest credentials of CLICKHOUSE_USER and the endpoint URLs.
+  // Without a server: nullptr (the endpoint reads sink()).
+  Result<std::unique_ptr<Sink>> openForwardSink(const std::string& user, const std::string& password) const;
   bool embedded() const { return chdb_ != nullptr; }
   std::string describeTarget() const { return target_; }
   void close();

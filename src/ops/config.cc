@@ -416,6 +416,16 @@ const std::map<std::string, Setter>& setters() {
          c.query_writer_password = v;
          return Status::ok();
        }},
+      {"query.forward_user",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_forward_user = v;
+         return Status::ok();
+       }},
+      {"query.forward_password",
+       [](Config& c, const std::string&, const std::string& v) -> Status {
+         c.query_forward_password = v;
+         return Status::ok();
+       }},
       {"query.cors_origins",
        [](Config& c, const std::string& k, const std::string& v) -> Status {
          if (Status st = listSetter(&Config::query_cors_origins)(c, k, v); !st.isOk()) return st;

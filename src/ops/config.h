@@ -101,6 +101,8 @@ struct Config {
   std::string query_password;              //   both empty: no login asked
   std::string query_writer_user;           // query.writer_user / writer_password: the login
   std::string query_writer_password;       //   that may INSERT (default user "writer")
+  std::string query_forward_user;          // query.forward_user / forward_password: the login
+  std::string query_forward_password;      //   :8123 reads a server with; unset: anonymous default
   std::vector<std::string> query_cors_origins;  // query.cors_origins: browser origins; none: off
   ListenAddress health{"0.0.0.0", 13133};  // health_check.endpoint
   bool health_enabled = true;

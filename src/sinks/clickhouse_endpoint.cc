@@ -174,6 +174,16 @@ const char* compressionName(ClickHouseCompression c) {
   return "none";
 }
 
+void useLogin(std::vector<ClickHouseEndpoint>& endpoints, ServerSinkOptions& o, const std::string& user,
+              const std::string& password) {
+  o.user = user.empty() ? "default" : user;
+  o.password = password;
+  for (auto& ep : endpoints) {
+    ep.user.clear();
+    ep.password.clear();
+  }
+}
+
 bool parseCompression(const std::string& text, ClickHouseCompression* out) {
   if (text == "zstd") *out = ClickHouseCompression::kZstd;
   else if (text == "lz4") *out = ClickHouseCompression::kLz4;

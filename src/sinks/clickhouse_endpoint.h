@@ -62,6 +62,12 @@ Result<ClickHouseEndpoint> parseClickHouseEndpoint(const std::string& text);
 // Comma-separated list, used in order with failover.
 Result<std::vector<ClickHouseEndpoint>> parseClickHouseEndpoints(const std::string& text);
 
+// Makes `endpoints` and `o` log in as `user` / `password` and nothing else:
+// credentials in the endpoints' URLs (the ingest login) are dropped. An empty
+// user is ClickHouse's `default` (with `password`, usually none).
+void useLogin(std::vector<ClickHouseEndpoint>& endpoints, ServerSinkOptions& o, const std::string& user,
+              const std::string& password);
+
 const char* compressionName(ClickHouseCompression c);
 bool parseCompression(const std::string& text, ClickHouseCompression* out);
 

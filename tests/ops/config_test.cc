@@ -85,6 +85,12 @@ TEST(ConfigTest, QueryEndpointLoginsAndOrigins) {
   ASSERT_FALSE(st.isOk());
   EXPECT_NE(st.message().find("query.cors_origins"), std::string::npos) << st.message();
   EXPECT_TRUE(loadConfig({}).value().query_cors_origins.empty());  // off by default
+  // The login :8123 forwards reads to a server with; unset by default (anonymous).
+  Config fwd;
+  ASSERT_TRUE(applyYamlText(fwd, "query:\n  forward_user: ro\n  forward_password: rpw\n", "f.yaml").isOk());
+  EXPECT_EQ(fwd.query_forward_user, "ro");
+  EXPECT_EQ(fwd.query_forward_password, "rpw");
+  EXPECT_EQ(loadConfig({}).value().query_forward_user, "");
 }
 
 TEST(ConfigTest, MemoryBudgetFromYamlAndFlag) {

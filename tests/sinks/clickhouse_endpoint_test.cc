@@ -81,5 +81,26 @@ TEST(ClickHouseEndpointTest, Compression) {
   EXPECT_FALSE(parseCompression("brotli", &c));
 }
 
+// The SQL endpoint's forwarding sink: the ingest login in the URL and the
+// options never survive; no forward login is the anonymous default.
+TEST(ClickHouseEndpointTest, UseLoginDropsTheIngestLogin) {
+  auto eps = parseClickHouseEndpoints("http://ingest:s3cret@a:8123,tcp://b?username=ingest&password=s3cret");
+  ASSERT_TRUE(eps.isOk());
+  ASSERT_EQ(eps.value()[1].user, "ingest");
+  ServerSinkOptions o;
+  o.user = "ingest";
+  o.password = "s3cret";
+  useLogin(eps.value(), o, "", "");
+  EXPECT_EQ(o.user, "default");
+  EXPECT_EQ(o.password, "");
+  for (const auto& ep : eps.value()) {
+    EXPECT_EQ(ep.user, "") << ep.text;
+    EXPECT_EQ(ep.password, "") << ep.text;
+  }
+  useLogin(eps.value(), o, "reader", "rpw");
+  EXPECT_EQ(o.user, "reader");
+  EXPECT_EQ(o.password, "rpw");
+}
+
 }  // namespace
 }  // namespace otelhouse
