@@ -37,8 +37,10 @@ class PosixWalIo final : public WalIo {
 }  // namespace
 
 WalIo& posixWalIo() {
-  static PosixWalIo io;
-  return io;
+  // Never destroyed: a Wal owned by another static (a benchmark's, a test's)
+  // may close its files after this function's statics are gone at exit.
+  static PosixWalIo* const io = new PosixWalIo;
+  return *io;
 }
 
 bool walWriteAll(WalIo& io, int fd, const char* data, size_t n, off_t offset) {
