@@ -1,22 +1,13 @@
 #include "query/clickhouse_error.h"
 
+#include "sinks/insert_outcome.h"
+
 namespace otelhouse {
 
 int parseExceptionCode(std::string_view message) {
-  size_t i = 0;
-  while (i < message.size() && (message[i] == ' ' || message[i] == '\n')) ++i;
-  std::string_view rest = message.substr(i);
-  constexpr std::string_view kPrefix = "Code: ";
-  if (rest.substr(0, kPrefix.size()) != kPrefix) return -1;
-  rest.remove_prefix(kPrefix.size());
-  int code = 0;
-  size_t digits = 0;
-  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9' && digits < 9) {
-    code = code * 10 + (rest[digits] - '0');
-    ++digits;
-  }
-  if (digits == 0) return -1;
-  return code;
+  // One reader of "Code: N" for the whole gateway: the sinks' (the layer below).
+  const int code = leadingClickHouseCode(message);
+  return code > 0 ? code : -1;
 }
 
 int httpStatusForExceptionCode(int code) {
