@@ -21,10 +21,10 @@ constexpr size_t kLimit = 256 * 1024;
 
 // Touches every byte it is given and answers by the body's first byte, so
 // each mapping from an ingest Status to an HTTP answer is reached.
-class CheckingIngest final : public otelhouse::Ingest {
+class CheckingIngest final : public otelhouse::ImmediateIngest {
  public:
-  otelhouse::IngestResult ingest(otelhouse::Signal, otelhouse::PayloadFormat,
-                                 std::string_view body) override {
+  otelhouse::IngestResult ingestNow(const otelhouse::IngestRequest& request) override {
+    const std::string_view body = request.body;
     if (body.size() > kLimit) std::abort();
     unsigned sum = 0;
     for (char c : body) sum += static_cast<unsigned char>(c);

@@ -69,15 +69,22 @@ Counter& MeteredIngest::lazy(std::atomic<Counter*>& slot, const char* name, cons
   return *c;
 }
 
-IngestResult MeteredIngest::ingest(Signal signal, PayloadFormat format, std::string_view body) {
-  PerSignal& s = signals_[signalIndex(signal)];
-  s.received_bytes->inc(body.size());
+void MeteredIngest::ingest(const IngestRequest& request, IngestDone done) {
+  PerSignal& s = signals_[signalIndex(request.signal)];
+  const size_t body_bytes = request.body.size();
+  s.received_bytes->inc(body_bytes);
   const auto started = std::chrono::steady_clock::now();
-  IngestResult result = inner_.ingest(signal, format, body);
-  s.duration->observe(
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  inner_.ingest(request, [this, &s, body_bytes, started, done = std::move(done)](IngestResult result) {
+    s.duration->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    count(s, body_bytes, result);
+    done(std::move(result));
+  });
+}
+
+void MeteredIngest::count(PerSignal& s, size_t body_bytes, const IngestResult& result) {
   if (result.status.isOk()) {
-    s.accepted_bytes->inc(body.size());
+    s.accepted_bytes->inc(body_bytes);
     s.received_records->inc(result.accepted + result.rejected);
     s.accepted_records->inc(result.accepted);
     if (result.rejected > 0)
@@ -85,7 +92,7 @@ IngestResult MeteredIngest::ingest(Signal signal, PayloadFormat format, std::str
            "Records refused inside requests that were otherwise accepted (partial success).", s,
            "rejected")
           .inc(result.rejected);
-    return result;
+    return;
   }
   const size_t r = reasonIndex(result.status.code());
   lazy(s.refused_requests[r], "otelhouse_receiver_refused_requests_total",
@@ -94,8 +101,7 @@ IngestResult MeteredIngest::ingest(Signal signal, PayloadFormat format, std::str
       .inc();
   lazy(s.refused_bytes[r], "otelhouse_receiver_refused_bytes_total",
        "Request body bytes of requests the pipeline refused, by reason.", s, kReasonNames[r])
-      .inc(body.size());
-  return result;
+      .inc(body_bytes);
 }
 
 }  // namespace otelhouse

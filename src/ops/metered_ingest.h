@@ -28,7 +28,7 @@ const char* refusalReason(Code code);
 class MeteredIngest final : public Ingest {
  public:
   MeteredIngest(Ingest& inner, MetricsRegistry& registry, std::string transport);
-  IngestResult ingest(Signal signal, PayloadFormat format, std::string_view body) override;
+  void ingest(const IngestRequest& request, IngestDone done) override;
 
  private:
   static constexpr size_t kReasons = 6;
@@ -43,6 +43,7 @@ class MeteredIngest final : public Ingest {
     std::array<std::atomic<Counter*>, kReasons> refused_bytes{};
     std::atomic<Counter*> rejected_records{nullptr};
   };
+  void count(PerSignal& s, size_t body_bytes, const IngestResult& result);
   Counter& lazy(std::atomic<Counter*>& slot, const char* name, const char* help,
                 const PerSignal& s, const char* reason);
 

@@ -21,7 +21,13 @@ const char* signalName(Signal signal) {
 Pipeline::Pipeline(Exporter& exporter, PipelineOptions options)
     : exporter_(exporter), options_(options) {}
 
-IngestResult Pipeline::ingest(Signal signal, PayloadFormat format, std::string_view body) {
+void Pipeline::ingest(const IngestRequest& request, IngestDone done) {
+  // Still answers before returning: the exporter's append waits for the
+  // group commit. The log-completed append replaces this (issue 16).
+  done(ingestSync(request.signal, request.format, request.body));
+}
+
+IngestResult Pipeline::ingestSync(Signal signal, PayloadFormat format, std::string_view body) {
   stats_.requests.fetch_add(1, std::memory_order_relaxed);
   // Decoding roughly doubles a body in memory (columns, then the Native block).
   // A request alone is always let in: refusing it would be a 429 that no

@@ -54,10 +54,11 @@ struct PipelineStats {
 class Pipeline final : public Ingest {
  public:
   Pipeline(Exporter& exporter, PipelineOptions options);
-  IngestResult ingest(Signal signal, PayloadFormat format, std::string_view body) override;
+  void ingest(const IngestRequest& request, IngestDone done) override;
   const PipelineStats& stats() const { return stats_; }
 
  private:
+  IngestResult ingestSync(Signal signal, PayloadFormat format, std::string_view body);
   IngestResult ingestLogs(PayloadFormat format, std::string_view body);
   IngestResult ingestTraces(PayloadFormat format, std::string_view body);   // pipeline_traces_metrics.cc
   IngestResult ingestMetrics(PayloadFormat format, std::string_view body);  // pipeline_traces_metrics.cc

@@ -246,7 +246,7 @@ class OtlpGrpcReceiver::Impl::ExportCall final : public grpc::ServerGenericBidiR
 
     IngestResult result;
     try {
-      result = impl_.ingest_.ingest(signal_, PayloadFormat::kProtobuf, body);
+      result = ingestAndWait(impl_.ingest_, signal_, PayloadFormat::kProtobuf, body);
     } catch (const std::exception& e) {
       result.status = Status::internal(std::string("ingest threw: ") + e.what());
     } catch (...) {

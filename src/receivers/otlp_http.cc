@@ -244,7 +244,9 @@ void OtlpHttpReceiver::handle(const HttpRequest& request, HttpResponse& response
     payload = inflated;
   }
 
-  IngestResult result = ingest_.ingest(signal, *format, payload);
+  // Still waits here, on the I/O thread; the asynchronous handler that
+  // answers from the completion replaces this (issue 16).
+  IngestResult result = ingestAndWait(ingest_, signal, *format, payload);
   const Status& st = result.status;
   if (st.isOk()) {
     stats_.accepted_records.fetch_add(result.accepted);

@@ -16,9 +16,9 @@ namespace {
 namespace fs = std::filesystem;
 using otelhouse::testing::TestClient;
 
-class CountingIngest : public Ingest {
+class CountingIngest : public ImmediateIngest {
  public:
-  IngestResult ingest(Signal, PayloadFormat, std::string_view) override {
+  IngestResult ingestNow(const IngestRequest&) override {
     calls.fetch_add(1);
     IngestResult r;
     r.accepted = 1;

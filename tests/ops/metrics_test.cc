@@ -89,9 +89,10 @@ TEST(MetricsRegistryTest, CountsFromManyThreads) {
 }
 
 // Answers by the body it is given, so the test knows every number.
-class ScriptedIngest : public Ingest {
+class ScriptedIngest : public ImmediateIngest {
  public:
-  IngestResult ingest(Signal, PayloadFormat, std::string_view body) override {
+  IngestResult ingestNow(const IngestRequest& request) override {
+    const std::string_view body = request.body;
     IngestResult r;
     if (body.find("partial") != std::string_view::npos) {
       r.accepted = 2;

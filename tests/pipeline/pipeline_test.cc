@@ -56,7 +56,7 @@ TEST(Pipeline, SessionsAndLogsInOneRequestGoToTheirTables) {
         R"({"attributes":[{"key":"rr-web.event","value":{"stringValue":"2"}}],)"
         R"("body":{"stringValue":"chunk"}},{"body":{"stringValue":"warn: low disk"}},)"
         R"({"body":{"stringValue":"ok"}})");
-    IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+    IngestResult r = ingestAndWait(pipeline, Signal::kLogs, PayloadFormat::kJson, json);
     ASSERT_TRUE(r.status.isOk()) << r.status.message();
     EXPECT_EQ(r.accepted, 3u);
     EXPECT_EQ(pipeline.stats().session_records.load(), 1u);
@@ -98,7 +98,7 @@ TEST(Pipeline, RequestWithOnlySessionsWritesNoOtelLogsRows) {
     Pipeline pipeline(exporter, PipelineOptions{});
     const std::string json = testing::logsRequest(
         R"({"attributes":[{"key":"rr-web.event","value":{"stringValue":"3"}}]})");
-    IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kProtobuf,
+    IngestResult r = ingestAndWait(pipeline, Signal::kLogs, PayloadFormat::kProtobuf,
                                      testing::toProtobuf(json));
     ASSERT_TRUE(r.status.isOk()) << r.status.message();
     exporter.flush();
@@ -143,14 +143,14 @@ TEST(Pipeline, MemoryBudgetRefusesOverlapsButNeverALoneRequest) {
     const std::string json = testing::logsRequest(records);
     // Alone, a request far over the budget passes: a 429 here could never
     // be retried through.
-    IngestResult alone = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+    IngestResult alone = ingestAndWait(pipeline, Signal::kLogs, PayloadFormat::kJson, json);
     ASSERT_TRUE(alone.status.isOk()) << alone.status.message();
     std::atomic<int> ok{0}, refused{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&] {
         for (int i = 0; i < 50; ++i) {
-          IngestResult r = pipeline.ingest(Signal::kLogs, PayloadFormat::kJson, json);
+          IngestResult r = ingestAndWait(pipeline, Signal::kLogs, PayloadFormat::kJson, json);
           if (r.status.isOk()) {
             ok++;
           } else {

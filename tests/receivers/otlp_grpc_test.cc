@@ -30,9 +30,12 @@ struct IngestCall {
 
 // Records every call and answers with the preset result. With hold(), calls
 // wait inside ingest() until release(), so a test can keep them in flight.
-class FakeIngest : public Ingest {
+class FakeIngest : public ImmediateIngest {
  public:
-  IngestResult ingest(Signal signal, PayloadFormat format, std::string_view body) override {
+  IngestResult ingestNow(const IngestRequest& request) override {
+    const Signal signal = request.signal;
+    const PayloadFormat format = request.format;
+    const std::string_view body = request.body;
     std::unique_lock<std::mutex> lock(mu_);
     calls_.push_back({signal, format, std::string(body)});
     ++entered_;

@@ -7,9 +7,9 @@
 namespace otelhouse {
 namespace {
 
-class CountingIngest : public Ingest {
+class CountingIngest : public ImmediateIngest {
  public:
-  IngestResult ingest(Signal, PayloadFormat, std::string_view) override {
+  IngestResult ingestNow(const IngestRequest&) override {
     ++calls;
     return {Status::ok(), 1, 0, {}};
   }

@@ -20,9 +20,12 @@ struct IngestCall {
   std::string body;
 };
 
-class FakeIngest : public Ingest {
+class FakeIngest : public ImmediateIngest {
  public:
-  IngestResult ingest(Signal signal, PayloadFormat format, std::string_view body) override {
+  IngestResult ingestNow(const IngestRequest& request) override {
+    const Signal signal = request.signal;
+    const PayloadFormat format = request.format;
+    const std::string_view body = request.body;
     std::lock_guard<std::mutex> lock(mu_);
     calls_.push_back({signal, format, std::string(body)});
     return next_;
