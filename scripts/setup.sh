@@ -18,6 +18,9 @@ PACKAGES=(
   chromium  # tests/e2e/browser_session.test.mjs
   clickhouse-server clickhouse-client
   valgrind  # bench/callgrind: instruction counts that a busy machine does not distort
+  libmsgpack-dev libmsgpack-cxx-dev  # Fluent Forward and Datadog intake decoding
+  libsnappy-dev  # Prometheus remote-write bodies
+  python3-fluent-logger prometheus prometheus-node-exporter  # real clients and targets in e2e
 )
 # Node.js and npm: Debian's, unless the machine already has them (a newer
 # Node from elsewhere conflicts with Debian's npm package).
