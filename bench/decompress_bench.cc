@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "corpus.h"
 
 namespace otelhouse::bench {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/store.h"
+#include "cli/store_options.h"
 #include "common/log.h"
 #include "export/exporter.h"
 #include "ops/api_keys.h"
@@ -134,7 +134,7 @@ int runCommand(std::vector<std::string> args, const std::string& exe_dir) {
                                    cfg.query_writer_password, &auth},
                        &metrics);
 
-  auto opened = Store::open(cfg, exe_dir);
+  auto opened = Store::open(storeOptionsFrom(cfg), exe_dir);
   if (!opened.isOk()) {
     LOG_ERROR("%s", opened.status().message().c_str());
     return 1;

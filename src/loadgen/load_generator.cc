@@ -13,7 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 
 namespace otelhouse::loadgen {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <random>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "query/clickhouse_error.h"
 #include "query/insert_statement.h"
 #include "query/multipart.h"

@@ -19,7 +19,7 @@
 #include <thread>
 #include <vector>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "net/tls_context.h"
 #include "common/log.h"
 #include "receivers/otlp_grpc_status.h"

@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "common/log.h"
 #include "receivers/otlp_response.h"
 

@@ -171,6 +171,34 @@ const char* schemaVariantName(SchemaVariant v) {
   return "?";
 }
 
+const std::vector<std::string>& clickStackWrittenTables() {
+  static const std::vector<std::string> tables{
+      "otel_logs",          "hyperdx_sessions",     "otel_traces",
+      "otel_metrics_gauge", "otel_metrics_sum",     "otel_metrics_histogram",
+      "otel_metrics_exponential_histogram",         "otel_metrics_summary"};
+  return tables;
+}
+
+std::vector<std::pair<std::string, int64_t>> clickStackTableTtls(const SchemaOptions& o) {
+  const int64_t logs = ttlOr(o.logs_ttl_seconds, o.ttl_seconds);
+  const int64_t traces = ttlOr(o.traces_ttl_seconds, o.ttl_seconds);
+  const int64_t metrics = ttlOr(o.metrics_ttl_seconds, o.ttl_seconds);
+  return {
+      {"otel_logs", logs},
+      {"otel_logs_kv_rollup_15m", logs},
+      {"otel_logs_key_rollup_15m", logs},
+      {"hyperdx_sessions", ttlOr(o.sessions_ttl_seconds, o.ttl_seconds)},
+      {"otel_traces", traces},
+      {"otel_traces_kv_rollup_15m", traces},
+      {"otel_traces_key_rollup_15m", traces},
+      {"otel_metrics_gauge", metrics},
+      {"otel_metrics_sum", metrics},
+      {"otel_metrics_histogram", metrics},
+      {"otel_metrics_exponential_histogram", metrics},
+      {"otel_metrics_summary", metrics},
+  };
+}
+
 std::string ttlInterval(int64_t s) {
   char buf[64];
   if (s > 0 && s % 86400 == 0) {

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -52,6 +53,13 @@ std::string ttlInterval(int64_t seconds);
 inline int64_t ttlOr(int64_t signal_seconds, int64_t all_seconds) {
   return signal_seconds > 0 ? signal_seconds : all_seconds;
 }
+
+// The tables the gateway inserts into, in every variant.
+const std::vector<std::string>& clickStackWrittenTables();
+
+// Each table of the schema (any variant, including the previous release's key
+// rollups) with the TTL the options give it: what TTL reconciliation aligns.
+std::vector<std::pair<std::string, int64_t>> clickStackTableTtls(const SchemaOptions& options);
 
 // Every statement, in order, idempotent (IF NOT EXISTS).
 std::vector<std::string> clickStackLogsSchema(const SchemaOptions& options);

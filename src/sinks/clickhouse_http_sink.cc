@@ -6,7 +6,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "common/log.h"
 #include "common/quoting.h"
 

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <regex>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "net/http_test_client.h"
 
 namespace otelhouse {

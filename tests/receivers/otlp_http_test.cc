@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 #include "net/http_test_client.h"
 #include "receivers/otlp_response.h"
 

@@ -1,4 +1,4 @@
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 
 #include <lz4frame.h>
 #include <zlib.h>

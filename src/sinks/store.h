@@ -1,5 +1,5 @@
-// Store: where `otelhouse run` puts rows, chosen from the config, and the
-// ClickStack schema in it.
+// Store: where `otelhouse run` puts rows, chosen from StoreOptions (the cli
+// fills them from the config), and the ClickStack schema in it.
 //
 // - No clickhouse.endpoint: the embedded engine (chDB) in data_dir; the
 //   schema is created before anything is served, and a failure stops start.
@@ -30,16 +30,36 @@
 #include <thread>
 #include <vector>
 
-#include "ops/config.h"
+#include "schema/clickstack_schema.h"
+#include "sinks/clickhouse_endpoint.h"
 #include "sinks/sink.h"
 
 namespace otelhouse {
 
 class ChdbSink;
 
+struct StoreOptions {
+  // clickhouse.endpoint: one server or a comma-separated failover list; "":
+  // the embedded engine (or the null sink).
+  std::string endpoints;
+  bool null_sink = false;           // --sink null: count and drop (benchmarks)
+  std::string data_dir;             // the embedded engine's folder
+  std::string chdb_lib;             // libchdb.so; "": found beside the executable
+  ServerSinkOptions server;         // login, database, timeouts, compression, TLS
+  // The schema: database, TTLs, rollups, metrics_ts. Its variant is the one
+  // below (auto: chosen from the engine's version at prepare()).
+  SchemaOptions schema;
+  std::string schema_variant = "auto";  // auto | full_text | compat | legacy
+  std::string cluster_name;         // ON CLUSTER DDL and Distributed tables
+  bool create_schema = true;        // on a server; the embedded store always has it
+  bool reconcile_ttl = false;       // align existing tables' TTL with the options
+  int64_t retry_initial_ms = 5000;  // schema bootstrap backoff on a server
+  int64_t retry_max_ms = 30000;
+};
+
 class Store {
  public:
-  static Result<std::unique_ptr<Store>> open(const Config& config, const std::string& exe_dir);
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options, const std::string& exe_dir);
   ~Store();
 
   // Creates the schema (see above); an error only for the embedded engine.
@@ -58,21 +78,20 @@ class Store {
   std::string describeTarget() const { return target_; }
   void close();
 
-  // The statements prepare() runs, in order (the cluster form when configured),
-  // for a schema variant (SchemaVariant, as an int to keep schema/ out of this header).
-  static std::vector<std::string> schemaStatements(const Config& config, int variant);
+  // The statements prepare() runs, in order (the cluster form when configured).
+  static std::vector<std::string> schemaStatements(const StoreOptions& options, SchemaVariant variant);
   // The variant for this store: the configured one, or from the engine's version.
-  Result<int> chooseVariant();
+  Result<SchemaVariant> chooseVariant();
 
  private:
   class Gate;
   Store() = default;
   Status runSchema();
-  void reportOlderLayouts(int variant);
+  void reportOlderLayouts(SchemaVariant variant);
   void reconcileTtls();
   void bootstrapLoop();
 
-  Config config_;
+  StoreOptions options_;
   std::unique_ptr<ChdbSink> chdb_;  // owned here when embedded; inner_ points at it
   std::unique_ptr<Sink> owned_;     // the server / null sink otherwise
   Sink* inner_ = nullptr;

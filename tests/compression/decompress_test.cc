@@ -1,4 +1,4 @@
-#include "codec/decompress.h"
+#include "compression/decompress.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -1,11 +1,9 @@
-#include "cli/store.h"
+#include "sinks/store.h"
 
 #include <algorithm>
 #include <chrono>
 
 #include "common/log.h"
-#include "schema/clickstack_schema.h"
-#include "rows/metrics_rows.h"
 #include "schema/cluster_ddl.h"
 #include "schema/ttl_reconcile.h"
 #include "sinks/chdb_sink.h"
@@ -50,49 +48,22 @@ std::unique_ptr<Sink> serverSink(const ClickHouseEndpoint& ep, const ServerSinkO
   return std::make_unique<ClickHouseNativeSink>(ep, o);
 }
 
-const char* const kWrittenTables[] = {"otel_logs",   "hyperdx_sessions", "otel_traces",
-                                      kGaugeTable,   kSumTable,          kHistogramTable,
-                                      kExponentialHistogramTable, kSummaryTable};
-
 }  // namespace
 
-std::vector<std::string> Store::schemaStatements(const Config& c, int variant) {
-  SchemaOptions s;
-  s.variant = static_cast<SchemaVariant>(variant);
-  s.metrics_timeseries = c.promql;
-  s.database = c.database;
-  s.ttl_seconds = c.ttl_seconds;
-  s.logs_ttl_seconds = c.logs_ttl_seconds;
-  s.traces_ttl_seconds = c.traces_ttl_seconds;
-  s.metrics_ttl_seconds = c.metrics_ttl_seconds;
-  s.sessions_ttl_seconds = c.sessions_ttl_seconds;
-  s.logs_rollups = c.logs_rollups;
-  s.traces_rollups = c.logs_rollups;
+std::vector<std::string> Store::schemaStatements(const StoreOptions& o, SchemaVariant variant) {
+  SchemaOptions s = o.schema;
+  s.variant = variant;
   std::vector<std::string> out = clickStackSchema(s);
-  if (!c.cluster_name.empty()) return clusterSchema(out, c.cluster_name, c.database);
+  if (!o.cluster_name.empty()) return clusterSchema(out, o.cluster_name, s.database);
   // Deduplication of re-sent batches (their tokens) on the tables we write;
   // Replicated tables deduplicate without it.
-  for (const char* table : kWrittenTables)
-    out.push_back("ALTER TABLE " + c.database + "." + table +
+  for (const std::string& table : clickStackWrittenTables())
+    out.push_back("ALTER TABLE " + s.database + "." + table +
                   " MODIFY SETTING non_replicated_deduplication_window = 10000");
   return out;
 }
 
 namespace {
-
-ServerSinkOptions serverOptions(const Config& c) {
-  ServerSinkOptions o;
-  o.user = c.clickhouse_user;
-  o.password = c.clickhouse_password;
-  o.database = c.database;
-  o.timeout_ms = c.clickhouse_timeout_ms;
-  o.connect_timeout_ms = std::min<int64_t>(c.clickhouse_timeout_ms, 5000);
-  parseCompression(c.clickhouse_compress, &o.compression);
-  o.async_insert = c.clickhouse_async_insert;
-  o.ca_file = c.clickhouse_ca_file;
-  o.insecure_skip_verify = c.clickhouse_insecure_skip_verify;
-  return o;
-}
 
 // One server, or a FailoverSink over the list in order.
 std::unique_ptr<Sink> serversSink(const std::vector<ClickHouseEndpoint>& eps, const ServerSinkOptions& o) {
@@ -105,31 +76,31 @@ std::unique_ptr<Sink> serversSink(const std::vector<ClickHouseEndpoint>& eps, co
 }  // namespace
 
 Result<std::unique_ptr<Sink>> Store::openForwardSink(const std::string& user, const std::string& password) const {
-  if (config_.clickhouse_endpoint.empty()) return std::unique_ptr<Sink>();
-  auto eps = parseClickHouseEndpoints(config_.clickhouse_endpoint);
+  if (options_.endpoints.empty()) return std::unique_ptr<Sink>();
+  auto eps = parseClickHouseEndpoints(options_.endpoints);
   if (!eps.isOk()) return eps.status();
-  ServerSinkOptions o = serverOptions(config_);
+  ServerSinkOptions o = options_.server;
   useLogin(eps.value(), o, user, password);
   return serversSink(eps.value(), o);
 }
 
-Result<std::unique_ptr<Store>> Store::open(const Config& c, const std::string& exe_dir) {
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& c, const std::string& exe_dir) {
   std::unique_ptr<Store> store(new Store());
-  store->config_ = c;
-  if (!c.clickhouse_endpoint.empty()) {
-    auto eps = parseClickHouseEndpoints(c.clickhouse_endpoint);
+  store->options_ = c;
+  if (!c.endpoints.empty()) {
+    auto eps = parseClickHouseEndpoints(c.endpoints);
     if (!eps.isOk()) return eps.status();
     for (const auto& ep : eps.value()) {
       if (!store->target_.empty()) store->target_ += ", ";
       store->target_ += ep.text;
     }
-    store->owned_ = serversSink(eps.value(), serverOptions(c));
+    store->owned_ = serversSink(eps.value(), c.server);
     store->inner_ = store->owned_.get();
-    LOG_INFO("storing into ClickHouse at %s (database %s)", store->target_.c_str(), c.database.c_str());
-  } else if (c.sink == "chdb") {
+    LOG_INFO("storing into ClickHouse at %s (database %s)", store->target_.c_str(), c.server.database.c_str());
+  } else if (!c.null_sink) {
     const std::string lib = c.chdb_lib.empty() ? defaultChdbLibPath(exe_dir) : c.chdb_lib;
     LOG_INFO("opening the embedded store in %s", c.data_dir.c_str());
-    auto opened = ChdbSink::open(lib, c.data_dir, c.database);
+    auto opened = ChdbSink::open(lib, c.data_dir, c.schema.database);
     if (!opened.isOk()) return opened.status();
     store->chdb_ = std::move(opened.value());
     store->inner_ = store->chdb_.get();
@@ -148,22 +119,22 @@ Store::~Store() { close(); }
 
 Sink& Store::sink() { return *gate_; }
 
-Result<int> Store::chooseVariant() {
-  if (config_.schema_variant == "full_text") return static_cast<int>(SchemaVariant::kFullText);
-  if (config_.schema_variant == "compat") return static_cast<int>(SchemaVariant::kCompat);
-  if (config_.schema_variant == "legacy") return static_cast<int>(SchemaVariant::kLegacy);
+Result<SchemaVariant> Store::chooseVariant() {
+  if (options_.schema_variant == "full_text") return SchemaVariant::kFullText;
+  if (options_.schema_variant == "compat") return SchemaVariant::kCompat;
+  if (options_.schema_variant == "legacy") return SchemaVariant::kLegacy;
   // The null sink answers no queries; its DDL goes nowhere anyway.
-  if (!chdb_ && config_.clickhouse_endpoint.empty()) return static_cast<int>(SchemaVariant::kFullText);
+  if (!chdb_ && options_.endpoints.empty()) return SchemaVariant::kFullText;
   QueryResult r;
   Status st = inner_->query("SELECT version()", "TabSeparated", &r);
   if (!st.isOk()) return Status(st.code(), "asking the engine's version: " + st.message());
   std::string version = r.data;
   while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) version.pop_back();
-  return static_cast<int>(schemaVariantForVersion(version));
+  return schemaVariantForVersion(version);
 }
 
-void Store::reportOlderLayouts(int variant) {
-  if (static_cast<SchemaVariant>(variant) == SchemaVariant::kLegacy || !config_.cluster_name.empty()) return;
+void Store::reportOlderLayouts(SchemaVariant variant) {
+  if (variant == SchemaVariant::kLegacy || !options_.cluster_name.empty()) return;
   std::string older;
   auto cols = inner_->describe("otel_logs");
   if (cols.isOk()) {
@@ -184,38 +155,23 @@ void Store::reportOlderLayouts(int variant) {
   if (older.empty()) return;
   LOG_WARN("tables on an older ClickStack layout, still written with the columns they have: %s; "
            "docs/COLUMNS.md (Upgrading) shows how to move them to the %s layout",
-           older.c_str(), schemaVariantName(static_cast<SchemaVariant>(variant)));
+           older.c_str(), schemaVariantName(variant));
 }
 
 void Store::reconcileTtls() {
-  if (!config_.reconcile_ttl) return;
-  if (!config_.cluster_name.empty()) {
+  if (!options_.reconcile_ttl) return;
+  if (!options_.cluster_name.empty()) {
     LOG_WARN("storage.reconcile_ttl: not done for clustered tables (alter the _local tables ON CLUSTER)");
     return;
   }
-  const Config& c = config_;
-  const int64_t logs = ttlOr(c.logs_ttl_seconds, c.ttl_seconds), traces = ttlOr(c.traces_ttl_seconds, c.ttl_seconds);
-  const std::pair<const char*, int64_t> tables[] = {
-      {"otel_logs", logs},
-      {"otel_logs_kv_rollup_15m", logs},
-      {"otel_logs_key_rollup_15m", logs},
-      {"hyperdx_sessions", ttlOr(c.sessions_ttl_seconds, c.ttl_seconds)},
-      {"otel_traces", traces},
-      {"otel_traces_kv_rollup_15m", traces},
-      {"otel_traces_key_rollup_15m", traces},
-      {kGaugeTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
-      {kSumTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
-      {kHistogramTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
-      {kExponentialHistogramTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
-      {kSummaryTable, ttlOr(c.metrics_ttl_seconds, c.ttl_seconds)},
-  };
-  for (const auto& [table, want] : tables) {
+  const std::string& database = options_.schema.database;
+  for (const auto& [table, want] : clickStackTableTtls(options_.schema)) {
     QueryResult r;
-    Status st = inner_->query("SELECT engine_full FROM system.tables WHERE database = '" + c.database +
+    Status st = inner_->query("SELECT engine_full FROM system.tables WHERE database = '" + database +
                                   "' AND name = '" + table + "'",
                               "TabSeparatedRaw", &r);
     if (!st.isOk() || r.data.empty()) continue;  // a table we do not have
-    const std::string qualified = c.database + "." + table;
+    const std::string qualified = database + "." + table;
     TtlPlan plan = planTtl(qualified, r.data, want);
     if (plan.kind == TtlPlan::kUnsupported) {
       LOG_WARN("TTL of %s left as it is: %s", qualified.c_str(), plan.reason.c_str());
@@ -232,14 +188,14 @@ void Store::reconcileTtls() {
 }
 
 Status Store::runSchema() {
-  const bool server = !config_.clickhouse_endpoint.empty();
+  const bool server = !options_.endpoints.empty();
   auto variant = chooseVariant();
   if (!variant.isOk()) {
     if (server) return variant.status();
     return Status(variant.status().code(), "creating the schema failed: " + variant.status().message());
   }
-  LOG_INFO("ClickStack schema variant: %s", schemaVariantName(static_cast<SchemaVariant>(variant.value())));
-  for (const auto& ddl : schemaStatements(config_, variant.value())) {
+  LOG_INFO("ClickStack schema variant: %s", schemaVariantName(variant.value()));
+  for (const auto& ddl : schemaStatements(options_, variant.value())) {
     Status st = inner_->execute(ddl);
     if (st.isOk()) continue;
     // The dedup window is a convenience on tables someone else may own.
@@ -256,8 +212,8 @@ Status Store::runSchema() {
 }
 
 Status Store::prepare() {
-  const bool server = !config_.clickhouse_endpoint.empty();
-  if (!server || !config_.create_schema) {
+  const bool server = !options_.endpoints.empty();
+  if (!server || !options_.create_schema) {
     if (!server) {
       Status st = runSchema();
       if (!st.isOk()) return st;
@@ -280,8 +236,8 @@ Status Store::prepare() {
 }
 
 void Store::bootstrapLoop() {
-  auto delay = std::chrono::milliseconds(std::max<int64_t>(config_.retry_initial_ms, 100));
-  const auto max_delay = std::chrono::milliseconds(std::max<int64_t>(config_.retry_max_ms, 100));
+  auto delay = std::chrono::milliseconds(std::max<int64_t>(options_.retry_initial_ms, 100));
+  const auto max_delay = std::chrono::milliseconds(std::max<int64_t>(options_.retry_max_ms, 100));
   for (;;) {
     {
       std::unique_lock lock(mu_);
